@@ -1,0 +1,58 @@
+"""Text normalisation for matching. Users always see the original text; only comparisons use this."""
+
+from __future__ import annotations
+
+import re
+
+# Spaces and dashes that the PMC text uses but users do not type.
+_TRANSLATE = str.maketrans(
+    {
+        "\u00a0": " ",  # no-break space
+        "\u2002": " ",
+        "\u2003": " ",  # em space
+        "\u2009": " ",  # thin space
+        "\u202f": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",  # en dash
+        "\u2014": "-",  # em dash
+        "\u2212": "-",  # minus sign
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+    }
+)
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers him his how i if in into is it its itself just me more most my
+    no nor not now of off on once only or other our out over own same she should so some such than
+    that the their them then there these they this those through to too under until up very was we
+    were what when where which while who whom why will with would you your yours tell me give show
+    describe explain list much many one ones review article paper""".split()
+)
+
+
+def normalise(text: str) -> str:
+    """Map exotic spaces, dashes and quotes to ASCII and collapse whitespace (case is kept)."""
+    return _WS.sub(" ", text.translate(_TRANSLATE)).strip()
+
+
+def fold(text: str) -> str:
+    """`normalise` plus lower case: the form used to test whether one text contains another."""
+    return normalise(text).lower()
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, keeping drug and trial names such as `bez235`, `nct01132664`, `t-dm1`."""
+    return _WORD.findall(fold(text))
+
+
+def content_words(text: str) -> list[str]:
+    """`words` without stopwords."""
+    return [w for w in words(text) if w not in STOPWORDS]
