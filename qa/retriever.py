@@ -1,0 +1,270 @@
+"""Hybrid retrieval of cited passages: dense (FAISS) and BM25 fused, with glossary query expansion.
+
+    >>> import qa
+    >>> r = qa.Retriever.load(corpus_dir="corpus", index_dir="index")
+    >>> for p in r.search("maximum tolerated dose of everolimus", k=3):
+    ...     print(p.section, p.score, [ref.short() for ref in p.refs])
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from qa.chunking import ChunkSettings, Passage, Sentence
+from qa.corpus import Document, Section, load_corpus
+from qa.embedding import Embedder
+from qa.errors import QuestionError, StaleIndexError
+from qa.index import Index, Progress, build_index, expected_manifest, load_index, read_manifest
+from qa.text import fold
+
+MODES = ("hybrid", "dense", "bm25")
+MAX_QUESTION_CHARS = 2000
+RRF_K = 60
+
+
+def check_question(question: object) -> str:
+    """The question stripped; QuestionError if it is not a usable question."""
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, not {type(question).__name__}")
+    q = question.strip()
+    if not q:
+        raise QuestionError("the question is empty; type a question about the article")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(q)} characters long; the limit is "
+                            f"{MAX_QUESTION_CHARS}: ask something shorter")
+    return q
+
+
+class Retriever:
+    """Finds the passages of the corpus that answer a question.
+
+    Build or load with `Retriever.load`; search with `search`. Thread-safe for concurrent searches.
+    """
+
+    def __init__(self, documents: list[Document], index: Index, embedder: Embedder,
+                 index_dir: Path, corpus_dir: Path):
+        self.documents = documents
+        self._index = index
+        self._embedder = embedder
+        self.index_dir = index_dir
+        self.corpus_dir = corpus_dir
+        self._docs = {d.doc_id: d for d in documents}
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.glossary: dict[str, str] = {}
+        for d in documents:
+            for k, v in d.glossary.items():
+                self.glossary.setdefault(k, v)
+        self._expansions = self._build_expansions()
+        self.status: str = ""  # what load() did: "loaded", or why it rebuilt
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def load(cls, corpus_dir: str | Path = "corpus", index_dir: str | Path = "index",
+             model: str | None = None, *, rebuild: str = "auto",
+             settings: ChunkSettings | None = None, factory: str = "Flat",
+             progress: Progress | None = None) -> "Retriever":
+        """Load the index for the corpus, building it if missing or stale.
+
+        Args:
+            corpus_dir: folder of PMC `.txt` articles.
+            index_dir: where the index lives.
+            model: sentence-transformers name or path; the bundled all-MiniLM-L6-v2 by default.
+            rebuild: "auto" rebuilds a missing or stale index (saying why through `progress`),
+                "never" raises StaleIndexError instead, "always" rebuilds.
+            settings: chunker settings; part of the manifest.
+            factory: FAISS factory string; "Flat" is exact inner product.
+            progress: called with (message, fraction) while loading or building.
+
+        Raises:
+            CorpusError, StaleIndexError, IndexCorruptError, ModelError.
+        """
+        if rebuild not in ("auto", "never", "always"):
+            raise ValueError(f"rebuild must be auto, never or always, not {rebuild!r}")
+        say = progress or (lambda msg, frac: None)
+        settings = settings or ChunkSettings()
+        corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+        docs = load_corpus(corpus_dir)
+        embedder = Embedder(model)
+        expected = expected_manifest(docs, embedder.name, settings, factory)
+        status = "loaded"
+        if rebuild == "always":
+            status = "rebuilt on request"
+        else:
+            try:
+                index = load_index(index_dir, docs, expected)
+            except StaleIndexError as e:
+                if rebuild == "never":
+                    raise
+                status = ("built (no index yet)" if read_manifest(index_dir) is None
+                          else f"rebuilt: {str(e).split(';')[0]}")
+                say(f"Index {status}", 0.0)
+            else:
+                say("Loading model…", 0.5)
+                embedder.model  # noqa: B018 - load now, not on the first question
+                say("Index ready", 1.0)
+                r = cls(docs, index, embedder, index_dir, corpus_dir)
+                r.status = status
+                return r
+        index = build_index(docs, embedder, index_dir, settings, factory, progress=progress)
+        r = cls(docs, index, embedder, index_dir, corpus_dir)
+        r.status = status
+        return r
+
+    # ------------------------------------------------------------------ public data
+
+    @property
+    def passages(self) -> list[Passage]:
+        """Every indexed passage, in corpus order."""
+        return self._index.passages
+
+    @property
+    def manifest(self) -> dict:
+        return self._index.manifest
+
+    @property
+    def model_name(self) -> str:
+        return self._embedder.name
+
+    def document(self, doc_id: str) -> Document:
+        return self._docs[doc_id]
+
+    def section_of(self, passage: Passage) -> Section:
+        """The section a passage belongs to (its deepest heading)."""
+        doc = self._docs[passage.doc_id]
+        try:
+            return doc.section(passage.section_path)
+        except KeyError:
+            return Section(passage.section, passage.section_path, passage.start, passage.end)
+
+    def section_text(self, passage: Passage) -> tuple[Section, str]:
+        """The whole section holding the passage, as the article has it (passage.start/end index it)."""
+        sec = self.section_of(passage)
+        return sec, self._docs[passage.doc_id].text[sec.start:sec.end]
+
+    def sentences_of(self, passage: Passage) -> list[tuple[int, Sentence]]:
+        """The passage's sentences with their ids, in order."""
+        return [(i, self._index.sentences[i]) for i in passage.sentences]
+
+    def sentence_vectors(self, ids: list[int]) -> np.ndarray:
+        """Normalised embeddings of sentences by id, computed at index time."""
+        return self._index.sentence_vectors[ids]
+
+    def embed(self, text: str) -> np.ndarray:
+        """The normalised embedding of a text (cached)."""
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        v = self._embedder.encode_query(text)
+        with self._lock:
+            self._cache[text] = v
+            if len(self._cache) > 512:
+                self._cache.popitem(last=False)
+        return v
+
+    # ------------------------------------------------------------------ search
+
+    def _build_expansions(self) -> list[tuple[re.Pattern, str]]:
+        out = []
+        for short, long_form in self.glossary.items():
+            long_clean = re.sub(r"\s*\(.*?\)", "", long_form).strip()
+            flags = 0 if len(short) <= 3 or short.isupper() is False else re.IGNORECASE
+            out.append((re.compile(rf"(?<![\w-]){re.escape(short)}(?![\w-])", flags), long_clean))
+            out.append((re.compile(rf"\b{re.escape(fold(long_clean))}\b"), short))
+        return out
+
+    def expand_query(self, question: str) -> str:
+        """The question plus the long forms of its abbreviations and the short forms of long ones."""
+        added: list[str] = []
+        folded = fold(question)
+        for pat, other in self._expansions:
+            target = folded if pat.pattern.startswith(r"\b") else question
+            if pat.search(target) and fold(other) not in folded and other not in added:
+                added.append(other)
+        return question if not added else f"{question} ({'; '.join(added)})"
+
+    def search(self, question: str, k: int = 5, mode: str = "hybrid",
+               section: str | None = None) -> list[Passage]:
+        """The `k` best passages for the question, best first, each with its score.
+
+        Args:
+            question: the question, 1 to 2,000 characters.
+            k: how many passages (>= 1).
+            mode: "hybrid" (dense + BM25, reciprocal rank fusion), "dense" or "bm25".
+            section: keep only passages whose section path contains this text (case-insensitive).
+
+        Raises:
+            QuestionError: empty or over-long question, k < 1, unknown mode.
+        """
+        return self.search_many([question], k=k, mode=mode, section=section)[0]
+
+    def search_many(self, questions: list[str], k: int = 5, mode: str = "hybrid",
+                    section: str | None = None) -> list[list[Passage]]:
+        """`search` for several questions."""
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise QuestionError(f"k must be a whole number of at least 1, not {k!r}")
+        if mode not in MODES:
+            raise QuestionError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        return [self._search(check_question(q), k, mode, section) for q in questions]
+
+    def scores(self, question: str, mode: str = "hybrid") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(fused, dense, bm25) scores of every passage for a checked question."""
+        n = len(self._index.passages)
+        expanded = self.expand_query(question)
+        dense = np.zeros(n, dtype="float32")
+        bm25 = np.zeros(n, dtype="float32")
+        if mode in ("dense", "hybrid"):
+            q = self.embed(expanded)[None, :]
+            sims, ids = self._index.dense.search(q, n)
+            dense[ids[0][ids[0] >= 0]] = sims[0][ids[0] >= 0]
+        if mode in ("bm25", "hybrid"):
+            bm25 = self._index.lexical.scores(expanded)
+        if mode == "dense":
+            return dense, dense, bm25
+        if mode == "bm25":
+            return bm25, dense, bm25
+        fused = np.zeros(n, dtype="float64")
+        for s, w in ((dense, 1.0), (bm25, 1.0)):
+            order = np.argsort(-s, kind="stable")
+            ranks = np.empty(n, dtype="float64")
+            ranks[order] = np.arange(1, n + 1)
+            contrib = w / (RRF_K + ranks)
+            if s is bm25:
+                contrib[s <= 0] = 0.0  # no shared word: no lexical vote
+            fused += contrib
+        return fused.astype("float32"), dense, bm25
+
+    def _search(self, question: str, k: int, mode: str, section: str | None) -> list[Passage]:
+        fused, dense, bm25 = self.scores(question, mode)
+        order = np.argsort(-fused, kind="stable")
+        picked: list[Passage] = []
+        want = fold(section) if section else None
+        for i in order:
+            p = self._index.passages[int(i)]
+            if want and want not in fold(p.section):
+                continue
+            if any(_overlap(p, q) for q in picked):
+                continue
+            picked.append(replace(p, score=float(fused[i]), dense_score=float(dense[i]),
+                                  bm25_score=float(bm25[i])))
+            if len(picked) >= k:
+                break
+        return picked
+
+
+def _overlap(a: Passage, b: Passage) -> bool:
+    """True when two passages of one document share more than half of the shorter one."""
+    if a.doc_id != b.doc_id:
+        return False
+    shared = min(a.end, b.end) - max(a.start, b.start)
+    return shared > 0.5 * min(a.end - a.start, b.end - b.start)
