@@ -42,6 +42,14 @@ def check_question(question: object) -> str:
     return q
 
 
+def check_search_args(k: object, mode: object) -> None:
+    """QuestionError unless k is a whole number >= 1 and mode is a known retrieval mode."""
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise QuestionError(f"k must be a whole number of at least 1, not {k!r}")
+    if mode not in MODES:
+        raise QuestionError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+
+
 class Retriever:
     """Finds the passages of the corpus that answer a question.
 
@@ -211,10 +219,7 @@ class Retriever:
     def search_many(self, questions: list[str], k: int = 5, mode: str = "hybrid",
                     section: str | None = None) -> list[list[Passage]]:
         """`search` for several questions."""
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise QuestionError(f"k must be a whole number of at least 1, not {k!r}")
-        if mode not in MODES:
-            raise QuestionError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        check_search_args(k, mode)
         return [self._search(check_question(q), k, mode, section) for q in questions]
 
     def scores(self, question: str, mode: str = "hybrid") -> tuple[np.ndarray, np.ndarray, np.ndarray]:

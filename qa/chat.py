@@ -1,0 +1,95 @@
+"""A conversation: follow-up questions are resolved against the earlier turns.
+
+A follow-up ("What were its most common side effects?") is rewritten with the subject of the
+previous turn before retrieval; a self-contained question starts a new topic and carries nothing over.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answer import Answer, Answerer, ExtractiveAnswerer
+from qa.retriever import check_question
+from qa.text import STOPWORDS, words
+
+_ANAPHORA = re.compile(
+    r"\b(it|its|it's|they|them|their|theirs|this|these|those|that (?:study|trial|drug|agent|"
+    r"combination|regimen|one)|the (?:same|drug|agent|study|trial|combination|regimen|latter|former)|"
+    r"what about|how about|and (?:what|how|in)|also|there|then)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of the conversation."""
+
+    question: str
+    query: str
+    answer: Answer
+
+
+class ChatSession:
+    """Keeps the turns of a conversation and answers each new question in their light.
+
+    Args:
+        retriever: a `qa.Retriever`.
+        answerer: an `Answerer`; the offline `ExtractiveAnswerer` by default.
+        k: passages retrieved per question.
+        mode: retrieval mode ("hybrid", "dense", "bm25").
+    """
+
+    def __init__(self, retriever, answerer: Answerer | None = None, k: int = 6,
+                 mode: str = "hybrid"):
+        self.retriever = retriever
+        self.answerer = answerer or ExtractiveAnswerer(retriever)
+        self.k = k
+        self.mode = mode
+        self.turns: list[Turn] = []
+
+    def reset(self) -> None:
+        """Start a new conversation."""
+        self.turns.clear()
+
+    def is_follow_up(self, question: str) -> bool:
+        """True when the question leans on an earlier turn (pronouns, "what about", no topic words)."""
+        if not self.turns:
+            return False
+        if _ANAPHORA.search(question):
+            return True
+        key = [t for t in self.answerer.key_terms(question)] if hasattr(self.answerer, "key_terms") \
+            else [w for w in words(question) if w not in STOPWORDS]
+        return len(key) == 0
+
+    def rewrite(self, question: str) -> str:
+        """The question to search for: a follow-up gets the previous turn's subject added."""
+        if not self.is_follow_up(question):
+            return question
+        prev = self.turns[-1]
+        subject = self._subject(prev.query)
+        return f"{question} ({subject})" if subject else question
+
+    def _subject(self, query: str) -> str:
+        key = set(self.answerer.key_terms(query)) if hasattr(self.answerer, "key_terms") else set()
+        from qa.lexical import tokenize  # local: only for matching surface words to key terms
+
+        out = []
+        for w in re.findall(r"[\w\-/+.]+", query.split(" (")[0] if "(" in query else query):
+            toks = tokenize(w)
+            if toks and any(t in key for t in toks) and w.lower() not in out:
+                out.append(w)
+        # a rewritten query carries its own subject in parentheses: keep it
+        m = re.search(r"\(([^()]*)\)\s*$", query)
+        if m:
+            out += [w for w in m.group(1).split() if w.lower() not in {o.lower() for o in out}]
+        return " ".join(out)
+
+    def ask(self, question: str, k: int | None = None, mode: str | None = None) -> Answer:
+        """Answer a question in the context of the conversation so far."""
+        q = check_question(question)
+        query = self.rewrite(q)
+        passages = self.retriever.search(query, k=k or self.k, mode=mode or self.mode)
+        answer = self.answerer.answer(q, passages, query=query)
+        self.turns.append(Turn(q, query, answer))
+        return answer
