@@ -3,6 +3,8 @@
 The library never imports Textual; importing it does not import torch (the model loads on first use).
 """
 
+from qa.answer import Answer, Answerer, Citation, ExtractiveAnswerer
+from qa.chat import ChatSession
 from qa.chunking import ChunkSettings, Passage
 from qa.corpus import Document, Reference, Section, load_corpus
 from qa.errors import (
@@ -19,7 +21,7 @@ from qa.retriever import MODES, Retriever
 __version__ = "0.1.0"
 
 __all__ = [
-    "MODES", "ChunkSettings", "CorpusError", "Document", "IndexCorruptError", "ModelError",
+    "MODES", "Answer", "Answerer", "ChatSession", "Citation", "ExtractiveAnswerer", "ChunkSettings", "CorpusError", "Document", "IndexCorruptError", "ModelError",
     "Passage", "QAError", "QuestionError", "QuestionSetError", "Reference", "Retriever", "Section",
     "StaleIndexError", "load_corpus",
 ]

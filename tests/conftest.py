@@ -1,0 +1,49 @@
+"""Shared fixtures: the real article, the real bundled model, a real index built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+ARTICLE = CORPUS / "her2-review.txt"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    """A copy of the real corpus folder (tests may not touch the project's own)."""
+    d = tmp_path_factory.mktemp("corpus")
+    shutil.copy(ARTICLE, d / ARTICLE.name)
+    return d
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def retriever(corpus_dir, index_dir):
+    """The real retriever: real article, bundled model, FAISS + BM25 index built once."""
+    import qa
+
+    return qa.Retriever.load(corpus_dir=corpus_dir, index_dir=index_dir)
+
+
+@pytest.fixture(scope="session")
+def document(retriever):
+    return retriever.documents[0]
+
+
+@pytest.fixture()
+def session(retriever):
+    """A fresh chat session on the shared retriever."""
+    from qa.chat import ChatSession
+
+    return ChatSession(retriever)
