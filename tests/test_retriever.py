@@ -1,0 +1,132 @@
+"""Retrieval of known facts on the real index, modes, filters, de-duplication and the Passage type."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import qa
+from qa.text import fold
+
+
+def _top(retriever, question, k=3, mode="hybrid"):
+    return retriever.search(question, k=k, mode=mode)
+
+
+@pytest.mark.parametrize("question,fact", [
+    ("What proportion of breast cancers overexpress HER2?", "15%\u201323% of breast cancers"),
+    ("What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?", "10\u00a0mg/day"),
+    ("How many women does BOLERO-3 enroll?", "572 women"),
+    ("Which trial is testing BKM120?", "NCT01132664"),
+])
+def test_known_fact_in_hybrid_top_3(retriever, question, fact):
+    passages = _top(retriever, question)
+    assert any(fact in p.text for p in passages), [p.text[:80] for p in passages]
+
+
+def test_bkm120_finds_its_table_row(retriever):
+    top = retriever.search("BKM120", k=3)[0]
+    assert top.kind == "table_row"
+    assert top.text == ("Table 1, PI3K inhibitors: BKM120 | Open-label, phase I/II | NCT01132664 | "
+                        "Trastuzumab\u00a0+\u00a0BKM120")
+    assert "future strategies" in top.section
+
+
+def test_mtd_passage_cites_reference_71(retriever):
+    p = next(p for p in _top(retriever, "maximum tolerated dose of everolimus") if "10\u00a0mg/day" in p.text)
+    ref = next(r for r in p.refs if r.number == 71)
+    assert isinstance(ref, qa.Reference)
+    assert ref.pmid == "20975068"
+    assert p.section.endswith("supporting clinical data")
+
+
+def test_query_in_normalised_form_still_finds_fact(retriever):
+    # users type plain spaces and hyphens; the article has U+00A0 and en dashes
+    passages = _top(retriever, "everolimus 10 mg/day maximum tolerated dose")
+    assert any("10 mg/day" in fold(p.text) for p in passages)
+
+
+@pytest.mark.parametrize("mode", qa.MODES)
+def test_modes_return_k_sorted_passages(retriever, mode):
+    passages = retriever.search("everolimus adverse events stomatitis", k=7, mode=mode)
+    assert len(passages) == 7
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    assert len({p.id for p in passages}) == 7
+    assert any("stomatitis" in p.text.lower() for p in passages)
+
+
+def test_mode_scores_are_reported(retriever):
+    dense = retriever.search("BOLERO-3 enrollment", k=3, mode="dense")
+    assert all(p.score == pytest.approx(p.dense_score) for p in dense)
+    bm25 = retriever.search("BOLERO-3 enrollment", k=3, mode="bm25")
+    assert all(p.score == pytest.approx(p.bm25_score) for p in bm25)
+    assert bm25[0].bm25_score > 0
+
+
+def test_k_larger_than_corpus(retriever):
+    n = len(retriever.passages)
+    got = retriever.search("HER2", k=n + 50)
+    assert 0 < len(got) <= n
+
+
+def test_section_filter(retriever):
+    passages = retriever.search("everolimus", k=5, section="ongoing clinical trials")
+    assert passages
+    assert all("ongoing clinical trials" in p.section for p in passages)
+    upper = retriever.search("everolimus", k=5, section="ONGOING Clinical Trials")
+    assert [p.id for p in upper] == [p.id for p in passages]
+    assert retriever.search("everolimus", k=5, section="no such section anywhere") == []
+
+
+def test_overlapping_passages_are_deduplicated(retriever):
+    for q in ("everolimus paclitaxel trastuzumab phase Ib", "HER2 overexpression CNS metastases",
+              "T-DM1 objective response rate"):
+        passages = retriever.search(q, k=10)
+        for i, a in enumerate(passages):
+            for b in passages[i + 1:]:
+                if a.doc_id == b.doc_id:
+                    shared = min(a.end, b.end) - max(a.start, b.start)
+                    assert shared <= 0.5 * min(a.end - a.start, b.end - b.start), (a.id, b.id)
+
+
+def test_passage_is_frozen_and_complete(retriever):
+    p = retriever.search("BOLERO-3", k=1)[0]
+    assert dataclasses.is_dataclass(p)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.score = 1.0  # type: ignore[misc]
+    assert p.id and p.doc_id == "her2-review"
+    assert isinstance(p.section, str) and p.section
+    assert isinstance(p.text, str) and p.text
+    assert isinstance(p.score, float)
+    assert isinstance(p.refs, tuple)
+    assert 0 <= p.start < p.end
+    doc = retriever.document(p.doc_id)
+    assert doc.text[p.start:p.end] == p.text
+    # the shared passage list is not mutated by search (scores live on copies)
+    assert all(q.score == 0.0 for q in retriever.passages)
+
+
+def test_section_of_and_section_text(retriever):
+    p = next(p for p in _top(retriever, "BOLERO-3 enroll 572 women") if "572" in p.text)
+    sec, text = retriever.section_text(p)
+    assert sec.title == "ongoing clinical trials"
+    assert p.text in text
+
+
+def test_expand_query_uses_glossary(retriever):
+    assert "everolimus" in retriever.expand_query("What did EVE do?")
+    assert "mTOR" in retriever.expand_query("mammalian target of rapamycin inhibitors")
+    assert retriever.expand_query("completely unrelated words") == "completely unrelated words"
+
+
+def test_search_many_matches_search(retriever):
+    qs = ["BKM120", "BOLERO-3"]
+    many = retriever.search_many(qs, k=2)
+    assert [[p.id for p in ps] for ps in many] == [[p.id for p in retriever.search(q, k=2)] for q in qs]
+
+
+def test_search_is_deterministic(retriever):
+    q = "mechanisms of resistance to trastuzumab"
+    assert [p.id for p in retriever.search(q, k=5)] == [p.id for p in retriever.search(q, k=5)]
