@@ -1,11 +1,30 @@
-"""The Textual chat UI. It talks to the library only through its public API."""
+"""The Textual chat UI over the corpus. It talks to the library only through its public API.
+
+Importing this package is cheap: Textual and the library's heavy parts load when the app starts,
+and the model loads in a worker after the window has painted.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qa.tui.app import QAApp
+
+
+def make_app(retriever=None, corpus_dir: Path | str = "corpus", index_dir: Path | str = "index",
+             model: str | None = None) -> "QAApp":
+    """The chat app. With a `retriever` it uses it; otherwise it loads one in a worker."""
+    from qa.tui.app import make_app as _make_app
+
+    return _make_app(retriever=retriever, corpus_dir=corpus_dir, index_dir=index_dir, model=model)
 
 
 def run_app(corpus_dir: Path | str = "corpus", index_dir: Path | str = "index",
             model: str | None = None) -> None:
-    """Open the chat UI (placeholder until the UI lands)."""
-    raise SystemExit("qa: the chat UI is not built yet; use `qa ask`")
+    """Open the chat UI (what `qa` with no arguments does)."""
+    make_app(corpus_dir=corpus_dir, index_dir=index_dir, model=model).run()
+
+
+__all__ = ["make_app", "run_app"]

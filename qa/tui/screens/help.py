@@ -1,0 +1,66 @@
+"""The help screen: every key, and what the command palette offers."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS: list[tuple[str, str]] = [
+    ("enter", "Ask the question typed in the box"),
+    ("up / down", "Earlier questions (history), in the question box"),
+    ("ctrl+n", "New chat: forget the conversation"),
+    ("ctrl+o", "Focus the sources (escape returns to the question)"),
+    ("enter / 1-9 / click", "Open a source in its section (in the sources)"),
+    ("n / p", "Next / previous source (in the reader)"),
+    ("escape", "Back to the chat (from the reader or here)"),
+    ("ctrl+y", "Copy the answer with its sources"),
+    ("click an answer", "Show its sources; click a [n] marker to open that source"),
+    ("ctrl+p", "Command palette"),
+    ("f1", "This help"),
+    ("ctrl+q", "Quit"),
+]
+
+COMMANDS: list[tuple[str, str]] = [
+    ("Rebuild index", "Build the index again from the article"),
+    ("Retrieval mode: hybrid / dense / BM25", "How passages are found"),
+    ("Number of passages…", "How many passages each answer draws on (k)"),
+    ("Export conversation…", "Write the questions, answers and sources to a Markdown file"),
+    ("Abbreviation glossary", "The abbreviations the article defines"),
+]
+
+
+def _table(rows: list[tuple[str, str]], width: int) -> Content:
+    lines = [Content.assemble((key.ljust(width), "bold $accent"), "  ", what) for key, what in rows]
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and commands, over the chat."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close help", id="help-close"),
+        Binding("f1", "close", "Close help", show=False, id="help-close-f1"),
+        Binding("q", "close", "Close help", show=False, id="help-close-q"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static("Help", id="help-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(Content.assemble(
+                    "Answers quote the article; each sentence ends with its source marker [n]. "
+                    "When the article does not cover a question, the answer says so and lists the "
+                    "closest sections instead.",
+                ), classes="help-intro")
+                yield Static("Keys", classes="help-heading")
+                yield Static(_table(KEYS, 20))
+                yield Static("Command palette (ctrl+p)", classes="help-heading")
+                yield Static(_table(COMMANDS, 38))
+            yield Static("escape closes", id="help-hint")
+
+    def action_close(self) -> None:
+        self.dismiss()

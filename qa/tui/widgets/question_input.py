@@ -1,0 +1,55 @@
+"""The question box: an Input that remembers the questions asked (up/down walks the history)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import Input
+
+
+class QuestionInput(Input):
+    """Where questions are typed. Enter asks; up and down recall earlier questions."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Ask", id="ask"),
+        Binding("up", "history_previous", "History", id="history-previous"),
+        Binding("down", "history_next", "History (newer)", show=False, id="history-next"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self._cursor: int | None = None  # index into history while browsing; None = editing a draft
+        self._draft = ""
+
+    def remember(self, question: str) -> None:
+        """Add a question to the history (no immediate repeats) and stop browsing."""
+        if question and (not self.history or self.history[-1] != question):
+            self.history.append(question)
+        self._cursor = None
+        self._draft = ""
+
+    def _show(self, text: str) -> None:
+        self.value = text
+        self.cursor_position = len(text)
+
+    def action_history_previous(self) -> None:
+        """Show the previous (older) question."""
+        if not self.history:
+            return
+        if self._cursor is None:
+            self._draft = self.value
+            self._cursor = len(self.history) - 1
+        elif self._cursor > 0:
+            self._cursor -= 1
+        self._show(self.history[self._cursor])
+
+    def action_history_next(self) -> None:
+        """Show the next (newer) question, then the draft being typed."""
+        if self._cursor is None:
+            return
+        if self._cursor < len(self.history) - 1:
+            self._cursor += 1
+            self._show(self.history[self._cursor])
+        else:
+            self._cursor = None
+            self._show(self._draft)
