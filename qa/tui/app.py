@@ -60,7 +60,7 @@ class QAApp(App):
     BINDINGS = [
         Binding("ctrl+n", "new_chat", "New chat", id="new-chat"),
         Binding("ctrl+o", "focus_sources", "Sources", id="focus-sources"),
-        Binding("ctrl+y", "copy_answer", "Copy answer", id="copy-answer"),
+        Binding("ctrl+y", "copy_answer", "Copy", id="copy-answer"),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
@@ -117,7 +117,7 @@ class QAApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The chat's own keys work (and show) only on the chat screen."""
-        if action in ("new_chat", "focus_sources") and len(self.screen_stack) > 1:
+        if action in ("new_chat", "focus_sources", "copy_answer") and len(self.screen_stack) > 1:
             return False
         return True
 

@@ -77,8 +77,9 @@ class ReaderScreen(Screen):
         section, paragraphs = section_paragraphs(self.retriever, src)
         label = f"[{src.marker}]" if src.marker is not None else f"{self.index + 1}."
         where = f"source {self.index + 1} of {len(self.sources)}"
-        yield Static(Content.assemble((where, "$text-accent"), " · ", (p.doc_title, "$text-muted"), "\n",
-                                      (label, "bold $accent"), " ", (" > ".join(section.path), "bold")),
+        yield Static(Content.assemble((where, "$text-accent"), " · ", (p.doc_title, "$text-muted")),
+                     id="reader-document")
+        yield Static(Content.assemble((label, "bold $accent"), " ", (" > ".join(section.path), "bold")),
                      id="reader-title")
         with VerticalScroll(id="reader-body"):
             for kind, content, holds in paragraphs:

@@ -39,9 +39,9 @@ class AnswerView(Static):
         if answer.abstained:
             body = Content.assemble(("The review does not answer this question.", "bold"))
             if answer.closest_sections:
-                body += Content("\nClosest sections (listed under Sources):")
-                for s in answer.closest_sections:
-                    body += Content("\n  • ") + Content(s).stylize("italic")
+                names = [s.split(" > ")[-1] for s in answer.closest_sections]
+                body += Content.assemble("\nClosest sections (open them from the sources): ",
+                                         (" · ".join(names), "italic"))
             self.update(body)
         else:
             self.update(answer_content(answer, self.turn))

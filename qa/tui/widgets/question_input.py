@@ -11,7 +11,7 @@ class QuestionInput(Input):
 
     BINDINGS = [
         Binding("enter", "submit", "Ask", id="ask"),
-        Binding("up", "history_previous", "History", id="history-previous"),
+        Binding("up", "history_previous", "History", show=False, id="history-previous"),
         Binding("down", "history_next", "History (newer)", show=False, id="history-next"),
     ]
 

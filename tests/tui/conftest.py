@@ -1,0 +1,77 @@
+"""Helpers for the TUI tests: waiting for the app to settle, and small fakes for widget tests."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+
+QUESTION = "What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?"
+OUT_OF_SCOPE = "What is the capital of Australia?"
+
+
+def plain(text: str) -> str:
+    """Text with non-breaking spaces as spaces (the article writes "10\u00a0mg/day")."""
+    return text.replace("\u00a0", " ")
+
+
+async def wait_until(pilot, condition, timeout: float = 60.0, what: str = "condition") -> None:
+    """Let the app run until `condition()` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def wait_idle(pilot, timeout: float = 60.0) -> None:
+    """Until the retriever is ready and no question is waiting or being answered."""
+    app = pilot.app
+    await wait_until(pilot, lambda: app.session is not None and app._answering is None
+                     and not app._queue and not app._loading, timeout, "the app to be idle")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def ask(pilot, question: str, *, type_it: bool = False) -> object:
+    """Ask a question through the question box; the answer once it is shown."""
+    app = pilot.app
+    n = len(app.answers)
+    box = app.question_input
+    if type_it:
+        await pilot.click("#question")
+        await pilot.press(*question)
+    else:
+        box.focus()
+        box.value = question
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: len(app.answers) > n, what=f"an answer to {question!r}")
+    await wait_idle(pilot)
+    return app.answers[max(app.answers)]
+
+
+def fake_reference(number: int, pmid: str = "20975068"):
+    return SimpleNamespace(number=number, pmid=pmid,
+                           short=lambda: f"Andre F et al., J Clin Oncol 2010, PMID {pmid}")
+
+
+def fake_passage(text: str, section: str = "future strategies > supporting clinical data", refs=()):
+    return SimpleNamespace(id="p1", doc_id="article", section=section,
+                           section_path=tuple(section.split(" > ")), text=text, start=0,
+                           end=len(text), refs=tuple(refs), score=1.0, kind="paragraph",
+                           doc_title="A review")
+
+
+@pytest.fixture()
+def fake_answer():
+    """A one-citation answer built from plain objects (no model, no index)."""
+    ref = fake_reference(71)
+    sentence = "The maximum tolerated dose was 10 mg/day [71]."
+    passage = fake_passage(f"Data come from phase I trials. {sentence} It was well tolerated.", refs=[ref])
+    citation = SimpleNamespace(marker=1, passage=passage, sentence=sentence, references=(ref,))
+    return SimpleNamespace(question="What dose?", text=f"{sentence} [1]", citations=(citation,),
+                           abstained=False, passages=(passage,), query="What dose?",
+                           closest_sections=(passage.section,),
+                           sources_text=lambda: f"[1] A review — {passage.section}")
