@@ -25,6 +25,14 @@ def test_known_fact_in_hybrid_top_3(retriever, question, fact):
     assert any(fact in p.text for p in passages), [p.text[:80] for p in passages]
 
 
+@pytest.mark.xfail(strict=True, reason="BUG qa.retriever hybrid search: with 'trastuzumab' in the "
+                   "question, references and paragraphs about trastuzumab outrank the only BKM120 "
+                   "passage (the Table 1 row); it is not even in the top 6")
+def test_drug_name_with_common_words_finds_its_row(retriever):
+    passages = retriever.search("Which trial tests trastuzumab with BKM120?", k=3)
+    assert any("NCT01132664" in p.text for p in passages), [p.text[:60] for p in passages]
+
+
 def test_bkm120_finds_its_table_row(retriever):
     top = retriever.search("BKM120", k=3)[0]
     assert top.kind == "table_row"

@@ -1,0 +1,171 @@
+"""Grounded answers on the real stack: right facts, verbatim quotes, citations, abstention, follow-ups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import qa
+from qa.chat import ChatSession
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "eval" / "questions.jsonl"
+MTD_Q = "What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?"
+OUT_OF_SCOPE = ["What is the capital of Australia?", "How do I treat a sprained ankle?"]
+
+
+def _question_sets() -> list[tuple[str, list[str]]]:
+    out = []
+    for n, line in enumerate(QUESTIONS.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        turns = [d["question"]] if "question" in d else list(d["turns"])
+        out.append((d.get("id", str(n)), turns))
+    return out
+
+
+def assert_grounded(answer: qa.Answer) -> None:
+    """Every answer sentence is quoted verbatim from its cited passage, markers 1..n in order."""
+    if answer.abstained:
+        assert answer.citations == ()
+        assert "does not answer" in answer.text
+        return
+    assert answer.citations, answer.text
+    assert [c.marker for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert answer.text == " ".join(f"{c.sentence} [{c.marker}]" for c in answer.citations)
+    for c in answer.citations:
+        assert c.sentence and c.sentence in c.passage.text, (c.sentence, c.passage.id)
+        assert c.passage in answer.passages or c.passage.id in {p.id for p in answer.passages}
+        for r in c.references:
+            assert isinstance(r, qa.Reference)
+            assert r in c.passage.refs
+    # each sentence ends with its own marker (the article's own [71]-style markers stay inside it)
+    for c in answer.citations:
+        assert f"{c.sentence} [{c.marker}]" in answer.text
+
+
+# --------------------------------------------------------------------------- known answers
+
+
+def test_mtd_answer_and_citation(session):
+    a = session.ask(MTD_Q)
+    assert not a.abstained
+    assert "10\u00a0mg/day" in a.text
+    assert_grounded(a)
+    refs = {r.number: r for c in a.citations for r in c.references}
+    assert 71 in refs and refs[71].pmid == "20975068"
+    assert refs[71].short() == "Andre F et al., J Clin Oncol 2010, PMID 20975068"
+    c = next(c for c in a.citations if "10\u00a0mg/day" in c.sentence)
+    assert c.section.endswith("supporting clinical data")
+    assert a.query == MTD_Q
+
+
+@pytest.mark.parametrize("question,fact", [
+    ("How many women is BOLERO-3 expected to enroll?", "572"),
+    ("What percentage of breast cancers overexpress HER2?", "15%\u201323%"),
+    ("What is the ClinicalTrials.gov identifier of the BKM120 trial?", "NCT01132664"),
+])
+def test_known_answers(session, question, fact):
+    a = session.ask(question)
+    assert not a.abstained, a.text
+    assert fact in a.text
+    assert_grounded(a)
+
+
+def test_answer_to_dict_is_json(session):
+    a = session.ask(MTD_Q)
+    d = json.loads(json.dumps(a.to_dict()))
+    assert d["abstained"] is False
+    assert d["answer"] == a.text
+    assert d["citations"][0]["marker"] == 1
+    assert any(r["pmid"] == "20975068" for c in d["citations"] for r in c["references"])
+    assert "[1]" in a.sources_text() and "PMID 20975068" in a.sources_text()
+
+
+# --------------------------------------------------------------------------- grounding over the question set
+
+
+def test_every_answer_is_quoted_verbatim_over_question_set(retriever):
+    sets = _question_sets()
+    assert len(sets) >= 100
+    answered = 0
+    for qid, turns in sets:
+        s = ChatSession(retriever)
+        for q in turns:
+            a = s.ask(q)
+            assert_grounded(a)
+            answered += not a.abstained
+    assert answered >= 20
+
+
+# --------------------------------------------------------------------------- abstention
+
+
+@pytest.mark.parametrize("question", OUT_OF_SCOPE)
+def test_abstains_out_of_scope(session, question):
+    a = session.ask(question)
+    assert a.abstained is True
+    assert a.citations == ()
+    assert a.text.startswith("The review does not answer this question.")
+    assert "[1]" not in a.text
+
+
+# --------------------------------------------------------------------------- conversation
+
+
+@pytest.mark.xfail(strict=True, reason="BUG qa.answer.ExtractiveAnswerer.answer: any key term absent "
+                   "from the corpus forces abstention; 'side' (of 'side effects') never occurs, so the "
+                   "follow-up abstains although the passage lists stomatitis (82%) and neutropenia (64%)")
+def test_follow_up_side_effects(session):
+    session.ask(MTD_Q)
+    a = session.ask("What were its most common side effects?")
+    assert "everolimus" in a.query and a.query != a.question
+    assert not a.abstained
+    assert "stomatitis" in a.text or "neutropenia" in a.text
+    assert_grounded(a)
+
+
+def test_follow_up_is_rewritten_with_subject(session):
+    session.ask(MTD_Q)
+    q = "What were its most common adverse events?"
+    assert session.is_follow_up(q)
+    a = session.ask(q)
+    assert a.question == q
+    assert a.query.startswith(q) and "everolimus" in a.query
+    assert not a.abstained, a.text
+    assert "stomatitis" in a.text or "neutropenia" in a.text
+    assert_grounded(a)
+
+
+def test_new_topic_is_not_dragged_along(session):
+    session.ask(MTD_Q)
+    session.ask("What were its most common adverse events?")
+    q = "How many women is BOLERO-3 expected to enroll?"
+    a = session.ask(q)
+    assert a.query == q
+    assert "572" in a.text
+    assert len(session.turns) == 3
+
+
+def test_first_question_is_never_a_follow_up(session):
+    assert not session.is_follow_up("What were its most common adverse events?")
+    a = session.ask("What were its most common adverse events?")
+    assert a.query == a.question
+
+
+def test_reset_clears_turns(session):
+    session.ask(MTD_Q)
+    assert len(session.turns) == 1
+    session.reset()
+    assert session.turns == []
+    q = "What were its most common adverse events?"
+    assert session.ask(q).query == q
+
+
+def test_answerer_protocol(retriever):
+    from qa.answer import ExtractiveAnswerer
+
+    assert isinstance(ExtractiveAnswerer(retriever), qa.Answerer)
