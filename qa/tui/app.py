@@ -55,8 +55,7 @@ class QAApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "qa"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (150, "-xwide")]
     BINDINGS = [
         Binding("ctrl+n", "new_chat", "New chat", id="new-chat"),
         Binding("ctrl+o", "focus_sources", "Sources", id="focus-sources"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -26,16 +26,17 @@ KEYS: list[tuple[str, str]] = [
 
 COMMANDS: list[tuple[str, str]] = [
     ("Rebuild index", "Build the index again from the article"),
-    ("Retrieval mode: hybrid / dense / BM25", "How passages are found"),
+    ("Retrieval mode: …", "hybrid, dense or BM25: how passages are found"),
     ("Number of passages…", "How many passages each answer draws on (k)"),
     ("Export conversation…", "Write the questions, answers and sources to a Markdown file"),
     ("Abbreviation glossary", "The abbreviations the article defines"),
 ]
 
 
-def _table(rows: list[tuple[str, str]], width: int) -> Content:
-    lines = [Content.assemble((key.ljust(width), "bold $accent"), "  ", what) for key, what in rows]
-    return Content("\n").join(lines)
+def _rows(rows: list[tuple[str, str]], classes: str) -> Vertical:
+    return Vertical(*[Horizontal(Static(key, classes="help-key", markup=False),
+                                 Static(what, classes="help-desc", markup=False), classes="help-row")
+                      for key, what in rows], classes=f"help-table {classes}")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -57,9 +58,9 @@ class HelpScreen(ModalScreen[None]):
                     "closest sections instead.",
                 ), classes="help-intro")
                 yield Static("Keys", classes="help-heading")
-                yield Static(_table(KEYS, 20))
+                yield _rows(KEYS, "help-keys")
                 yield Static("Command palette (ctrl+p)", classes="help-heading")
-                yield Static(_table(COMMANDS, 38))
+                yield _rows(COMMANDS, "help-commands")
             yield Static("escape closes", id="help-hint")
 
     def action_close(self) -> None:

@@ -55,9 +55,9 @@ class ReaderScreen(Screen):
     """A section of the article, opened on one source of an answer."""
 
     BINDINGS = [
-        Binding("escape", "close", "Back to chat", id="reader-back"),
+        Binding("escape", "close", "Back", id="reader-back"),
         Binding("n", "step(1)", "Next source", id="reader-next"),
-        Binding("p", "step(-1)", "Previous source", id="reader-previous"),
+        Binding("p", "step(-1)", "Prev source", id="reader-previous"),
         Binding("q", "close", "Back to chat", show=False, id="reader-back-q"),
     ]
 

@@ -1,0 +1,55 @@
+"""Snapshots of the main screen with an answer, the reader and the help screen (real stack).
+
+Each SVG under __snapshots__/ was rendered to PNG and checked by eye before it was accepted.
+Update with `pytest tests/tui/test_snapshots.py --snapshot-update`, then look at them again.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.tui import make_app
+
+from .conftest import OUT_OF_SCOPE, QUESTION, ask, wait_idle
+
+
+async def _answered(pilot, *questions: str) -> None:
+    pilot.app.question_input.cursor_blink = False
+    await wait_idle(pilot)
+    for q in questions:
+        await ask(pilot, q)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_main_screen_with_an_answer(snap_compare, retriever, size):
+    async def run_before(pilot):
+        await _answered(pilot, QUESTION)
+
+    assert snap_compare(make_app(retriever=retriever), terminal_size=size, run_before=run_before)
+
+
+def test_main_screen_with_an_abstention(snap_compare, retriever):
+    async def run_before(pilot):
+        await _answered(pilot, OUT_OF_SCOPE)
+
+    assert snap_compare(make_app(retriever=retriever), terminal_size=(120, 36), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+def test_reader_view(snap_compare, retriever, size):
+    async def run_before(pilot):
+        await _answered(pilot, QUESTION)
+        await pilot.press("ctrl+o", "enter")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(retriever=retriever), terminal_size=size, run_before=run_before)
+
+
+def test_help_screen(snap_compare, retriever):
+    async def run_before(pilot):
+        await _answered(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(make_app(retriever=retriever), terminal_size=(100, 32), run_before=run_before)
