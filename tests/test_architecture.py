@@ -1,0 +1,74 @@
+"""A headless core: the library never imports Textual, and `import qa` does not load torch.
+
+Each check runs in a fresh interpreter, so what other tests imported does not matter.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ["qa", "qa.corpus", "qa.chunking", "qa.index", "qa.retriever", "qa.answer", "qa.chat",
+        "qa.embedding", "qa.lexical", "qa.text", "qa.errors", "qa.cli"]
+if (ROOT / "qa" / "evaluation.py").exists():
+    CORE.append("qa.evaluation")
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1",
+                                            "HOME": str(ROOT / ".no-home")})
+
+
+def test_core_modules_never_import_textual():
+    code = ("import sys\n"
+            + "".join(f"import {m}\n" for m in CORE)
+            + "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+            "assert not bad, bad\n"
+            "print('ok')\n")
+    r = _run(code)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok"
+
+
+def test_import_qa_does_not_import_torch():
+    r = _run("import sys, qa\n"
+             "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers', 'textual') "
+             "if m in sys.modules]\n"
+             "assert not heavy, heavy\n"
+             "print(qa.__version__)\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip()
+
+
+@pytest.mark.parametrize("module", [m for m in CORE if m != "qa"])
+def test_core_sources_have_no_textual_import(module):
+    """Also statically: no `import textual` / `from textual` anywhere in a core module (lazy imports
+    inside functions included), nor an import of the UI package."""
+    path = ROOT / (module.replace(".", "/") + ".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        for n in names:
+            assert not n.startswith("textual"), (module, n)
+            if module != "qa.cli":  # the CLI opens the chat UI on demand
+                assert not n.startswith("qa.tui"), (module, n)
+
+
+def test_public_api_exports():
+    import qa
+
+    for name in ("Retriever", "ChatSession", "Answer", "Citation", "Passage", "Reference", "Document",
+                 "CorpusError", "IndexCorruptError", "StaleIndexError", "QuestionError", "QAError",
+                 "load_corpus", "MODES"):
+        assert hasattr(qa, name), name
+        assert name in qa.__all__, name
