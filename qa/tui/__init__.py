@@ -6,6 +6,10 @@ and the model loads in a worker after the window has painted.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,8 +27,24 @@ def make_app(retriever=None, corpus_dir: Path | str = "corpus", index_dir: Path 
 
 def run_app(corpus_dir: Path | str = "corpus", index_dir: Path | str = "index",
             model: str | None = None) -> None:
-    """Open the chat UI (what `qa` with no arguments does)."""
-    make_app(corpus_dir=corpus_dir, index_dir=index_dir, model=model).run()
+    """Open the chat UI (what `qa` with no arguments does).
+
+    Quitting while a worker thread is still busy (loading the model, building the index) does not
+    wait for it: the library writes its files atomically, so the process ends at once.
+    """
+    app = make_app(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
+    loop = asyncio.new_event_loop()  # our own loop: asyncio.run would join the busy worker threads
+    try:
+        app.run(loop=loop)
+    finally:
+        code = app.return_code or 0
+        if any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        loop.close()
+    if code:
+        raise SystemExit(code)
 
 
 __all__ = ["make_app", "run_app"]
