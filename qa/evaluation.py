@@ -680,11 +680,12 @@ def below_floors(metrics: dict, floors: dict[str, float]) -> list[str]:
 # --------------------------------------------------------------------------- reports
 
 
-def _fmt(v: object) -> str:
+def _fmt(v: object, name: str = "") -> str:
+    """A figure for a table cell: shares with 3 decimals, milliseconds with 1, "—" when not measured."""
     if v is None:
         return "—"
     if isinstance(v, float):
-        return f"{v:.3f}" if abs(v) <= 1.0 else f"{v:.1f}"
+        return f"{v:.1f}" if name.endswith("_ms") else f"{v:.3f}"
     return str(v)
 
 
@@ -739,7 +740,7 @@ def markdown_report(report: dict) -> str:
              "## Figures", "", "| metric | " + " | ".join(names) + " |",
              "| --- | " + " | ".join("---:" for _ in names) + " |"]
     for m in metric_names(k):
-        lines.append(f"| {m} | " + " | ".join(_fmt(runs[n]["metrics"].get(m)) for n in names) + " |")
+        lines.append(f"| {m} | " + " | ".join(_fmt(runs[n]["metrics"].get(m), m) for n in names) + " |")
     main = runs[report["main"]]
     cols = ["cases", "hit@1", f"recall@{k}", "mrr@10", "ndcg@10", "answer_accuracy",
             "evidence_cited", "false_abstention", "abstention_oos"]
@@ -780,15 +781,17 @@ def print_report(report: dict, console, show_failures: int = 40) -> None:
     for n in runs:
         t.add_column(n, justify="right")
     for m in metric_names(k):
-        t.add_row(m, *(_fmt(runs[n]["metrics"].get(m)) for n in runs))
+        t.add_row(m, *(_fmt(runs[n]["metrics"].get(m), m) for n in runs))
     console.print(t)
     main = runs[report["main"]]
     cols = ["cases", "hit@1", f"recall@{k}", "mrr@10", "answer_accuracy", "evidence_cited",
             "false_abstention", "abstention_oos"]
+    short = {"cases": "n", f"recall@{k}": f"R@{k}", "mrr@10": "MRR", "answer_accuracy": "answer",
+             "evidence_cited": "cited", "false_abstention": "false abst", "abstention_oos": "oos abst"}
     bk = Table(title=f"By kind ({report['main']})", title_justify="left")
-    bk.add_column("kind")
+    bk.add_column("kind", no_wrap=True)
     for c in cols:
-        bk.add_column(c, justify="right")
+        bk.add_column(short.get(c, c), justify="right")
     for kind, figs in main["by_kind"].items():
         bk.add_row(kind, *(_fmt(figs.get(c)) for c in cols))
     console.print(bk)
