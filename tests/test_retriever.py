@@ -25,10 +25,8 @@ def test_known_fact_in_hybrid_top_3(retriever, question, fact):
     assert any(fact in p.text for p in passages), [p.text[:80] for p in passages]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG qa.retriever hybrid search: with 'trastuzumab' in the "
-                   "question, references and paragraphs about trastuzumab outrank the only BKM120 "
-                   "passage (the Table 1 row); it is not even in the top 6")
 def test_drug_name_with_common_words_finds_its_row(retriever):
+    # regression: with RRF fusion, references about trastuzumab outranked the only BKM120 passage
     passages = retriever.search("Which trial tests trastuzumab with BKM120?", k=3)
     assert any("NCT01132664" in p.text for p in passages), [p.text[:60] for p in passages]
 
@@ -67,7 +65,9 @@ def test_modes_return_k_sorted_passages(retriever, mode):
 
 def test_mode_scores_are_reported(retriever):
     dense = retriever.search("BOLERO-3 enrollment", k=3, mode="dense")
-    assert all(p.score == pytest.approx(p.dense_score) for p in dense)
+    assert all(p.dense_score is not None and -1.0 <= p.dense_score <= 1.0 for p in dense)
+    hybrid = retriever.search("BOLERO-3 enrollment", k=3, mode="hybrid")
+    assert all(p.dense_score is not None and p.bm25_score is not None for p in hybrid)
     bm25 = retriever.search("BOLERO-3 enrollment", k=3, mode="bm25")
     assert all(p.score == pytest.approx(p.bm25_score) for p in bm25)
     assert bm25[0].bm25_score > 0
