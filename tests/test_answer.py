@@ -91,9 +91,12 @@ def test_answer_to_dict_is_json(session):
 def test_every_answer_is_quoted_verbatim_over_question_set(retriever):
     sets = _question_sets()
     assert len(sets) >= 100
+    from qa.answer import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(retriever)  # one answerer: its term statistics are built once
     answered = 0
     for qid, turns in sets:
-        s = ChatSession(retriever)
+        s = ChatSession(retriever, answerer=answerer)
         for q in turns:
             a = s.ask(q)
             assert_grounded(a)
