@@ -52,7 +52,7 @@ class ChunkSettings:
     """How passages are cut. Part of the index manifest: a change makes the index stale."""
 
     max_tokens: int = 256  # hard limit: the model's max sequence length, special tokens included
-    target_tokens: int = 120  # aim for passages about this long
+    target_tokens: int = 160  # aim for passages about this long
     overlap_sentences: int = 1
 
     def to_dict(self) -> dict:

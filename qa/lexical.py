@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import bm25s
@@ -20,6 +21,23 @@ except ImportError:  # pragma: no cover
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
+_UK_WORDS = {"tumour": "tumor", "tumours": "tumors", "colour": "color", "behaviour": "behavior",
+             "favourable": "favorable", "programme": "program", "programmes": "programs",
+             "centre": "center", "centres": "centers", "oestrogen": "estrogen", "oedema": "edema",
+             "anaemia": "anemia", "haematological": "hematological", "paediatric": "pediatric"}
+_UK_RULES = [(re.compile(r"aem"), "em"), (re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+             (re.compile(r"(?<=[aeiou])ll(ing|ed)$"), r"l\1")]
+
+
+def us_spelling(word: str) -> str:
+    """British to American spelling for matching ("tumour" → "tumor", "signalling" → "signaling")."""
+    if word in _UK_WORDS:
+        return _UK_WORDS[word]
+    for pat, rep in _UK_RULES:
+        word = pat.sub(rep, word)
+    return word
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 tokens: lower-cased words without stopwords, stemmed; a hyphenated name such as
     "bms-754807" or "t-dm1" is kept whole and also split into its parts."""
@@ -27,6 +45,7 @@ def tokenize(text: str) -> list[str]:
     for w in words(text):
         if w in STOPWORDS:
             continue
+        w = us_spelling(w)
         parts = [w]
         if "-" in w or "/" in w:
             parts += [p for p in w.replace("/", "-").split("-") if p and p not in STOPWORDS]
