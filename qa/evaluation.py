@@ -514,11 +514,13 @@ def run_system(retriever, cases: Sequence[Case], gold: dict[str, Gold], mode: st
 
     passages = retriever.passages
     results: list[CaseResult] = []
+    answerer = None  # stateless: one per run; each case still gets a fresh session (no earlier turns)
     for i, c in enumerate(cases, 1):
         g = gold[c.id]
         res = CaseResult(c, n_relevant=sum(g.holds(p) for p in passages))
-        session = ChatSession(retriever, mode=mode) if chat_k is None else \
-            ChatSession(retriever, k=chat_k, mode=mode)
+        options = {"mode": mode} if chat_k is None else {"mode": mode, "k": chat_k}
+        session = ChatSession(retriever, answerer=answerer, **options)
+        answerer = session.answerer
         if not c.is_conversation:
             _forget_cached_embeddings(retriever)
             t0 = time.perf_counter()
@@ -848,9 +850,12 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
                   TimeElapsedColumn(), console=err_console, transient=True,
                   disable=not err_console.is_terminal) as bar:
         load = bar.add_task("Loading index…", total=1.0)
-        retriever = Retriever.load(corpus, index, model, rebuild="auto",
-                                   progress=lambda msg, frac: bar.update(load, description=msg[:22],
-                                                                         completed=frac))
+        def loading(msg: str, frac: float) -> None:
+            if msg.startswith(("Index rebuilt", "Index built")):
+                err_console.print(f"qa: {msg}")
+            bar.update(load, description=msg[:22], completed=frac)
+
+        retriever = Retriever.load(corpus, index, model, rebuild="auto", progress=loading)
         bar.update(load, completed=1.0, visible=False)
         gold = locate_evidence(cases, retriever.documents)
         for name in names:
