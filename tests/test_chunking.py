@@ -126,7 +126,7 @@ def test_passages_start_and_end_on_sentence_boundaries(retriever):
 
 @pytest.mark.xfail(strict=True, reason="BUG qa.chunking.Chunker._cut: a passage of one sentence "
                    "(sentence > target_tokens/2) is followed by a passage that starts at the next "
-                   "sentence, so overlap_sentences=1 gives no overlap (e.g. introduction 0008/0009)")
+                   "sentence, so overlap_sentences=1 gives no overlap (e.g. resistance to HER2-targeted therapy, chars 7353-7575 then 7576-8190)")
 def test_consecutive_passages_of_a_paragraph_overlap(retriever):
     _, _, groups = _blocks_of(retriever)
     multi = [ps for ps in groups.values() if len(ps) > 1]
