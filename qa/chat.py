@@ -14,11 +14,14 @@ from qa.retriever import check_question
 from qa.text import STOPWORDS, words
 
 _ANAPHORA = re.compile(
-    r"\b(it|its|it's|they|them|their|theirs|this|these|those|that (?:study|trial|drug|agent|"
-    r"combination|regimen|one)|the (?:same|drug|agent|study|trial|combination|regimen|latter|former)|"
-    r"what about|how about|and (?:what|how|in)|also|there|then)\b",
+    r"\b(it|its|it's|they|them|their|theirs|this|these|those|"
+    r"(?:at|in|with|of|for|from|on|by|during|after|to|about) that|that (?:study|trial|drug|agent|"
+    r"combination|regimen|one|dose)|the (?:same|drug|agent|study|trial|combination|regimen|latter|"
+    r"former|difference|dose|results?|response|patients|arm|group|groups|analysis)|"
+    r"what about|how about|also|there|then|him|her)\b|^\s*(?:and|so|but|then|or)\b",
     re.IGNORECASE,
 )
+SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class ChatSession:
         if not self.turns:
             return False
         if _ANAPHORA.search(question):
+            return True
+        if len(question.split()) <= SHORT_QUESTION_WORDS and not re.search(r"[A-Z]{2,}|\d|[a-z][A-Z]",
+                                                                      question[1:]):
             return True
         key = [t for t in self.answerer.key_terms(question)] if hasattr(self.answerer, "key_terms") \
             else [w for w in words(question) if w not in STOPWORDS]

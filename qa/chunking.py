@@ -183,14 +183,16 @@ class Chunker:
                 t = block.text[s:e]
             if t:
                 units.append((s, e))
-        sizes = [self.count(block.text[s:e]) for s, e in units]
+        specials = self.count("")  # [CLS] and [SEP]: counted once, with the heading
+        sizes = [self.count(block.text[s:e]) - specials for s, e in units]
         head_cost = self.count(head)
+        want = self.settings.overlap_sentences + 1  # sentences a window needs for its overlap
         out = []
         i = 0
         while i < len(units):
-            j, used = i, head_cost
-            while j < len(units) and (j == i or used + sizes[j] <= self.settings.target_tokens) \
-                    and used + sizes[j] <= limit:
+            j, used = i + 1, head_cost + sizes[i]  # a unit always fits alone (cut above)
+            while j < len(units) and used + sizes[j] <= limit and (
+                    used + sizes[j] <= self.settings.target_tokens or j - i < want):
                 used += sizes[j]
                 j += 1
             s, e = units[i][0], units[j - 1][1]

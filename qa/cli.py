@@ -30,7 +30,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 
 def fail(message: str, code: int = 2) -> None:
     """Print a one-line error and exit non-zero."""
-    err.print(f"qa: error: {escape(message)}")
+    err.print(f"qa: error: {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -85,7 +85,7 @@ def index_cmd(corpus: CorpusOpt = Path("corpus"), index: IndexOpt = Path("index"
 
     with errors_as_exit(), Progress(TextColumn("{task.description:<24}"), BarColumn(),
                                     TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                                    console=err) as bar:
+                                    console=err, disable=not err.is_terminal) as bar:
         task = bar.add_task("Starting…", total=1.0)
         r = Retriever.load(corpus, index, model, rebuild="always" if force else "auto", factory=factory,
                            progress=lambda m, f: bar.update(task, description=m, completed=f))

@@ -41,7 +41,7 @@ BACK_MATTER = frozenset({"funding", "disclosure", "acknowledgements", "acknowled
 # together. Unknown journals fall back to a heuristic (see `_split_title_journal`).
 KNOWN_JOURNALS = (
     "Int J Cancer", "Breast Cancer Res Treat", "Breast Cancer Res", "Br J Cancer", "Breast Cancer",
-    "J Clin Oncol", "Ann Oncol", "Ann Clin Oncol", "Cancer Res", "Clin Cancer Res", "Cancer Cell",
+    "J Clin Oncol", "Int J Clin Oncol", "J Cancer Res Clin Oncol", "Ann Oncol", "Ann Clin Oncol", "Cancer Res", "Clin Cancer Res", "Cancer Cell",
     "Cancer Chemother Pharmacol", "Oncologist", "Oncogene", "Anticancer Res", "Anticancer Drugs",
     "Proc Natl Acad Sci USA", "Proc Natl Acad Sci U S A", "N Engl J Med", "Lancet", "Lancet Oncol",
     "JAMA", "Nat Med", "Nat Rev Cancer", "Nat Rev Drug Discov", "Nat Rev Clin Oncol", "Nature",
@@ -333,7 +333,7 @@ def _parse_front(front: str) -> tuple[str, str, str, tuple[str, ...], int | None
         rest_of_token = last[2 * cut:] if last[cut:].startswith(last[:cut]) else last[cut:]
         after_doi = rest_of_token + front[dm.end():]
     # Subject ("Reviews") glued to the title: the title starts after the first lower→Upper joint.
-    jm = re.search(r"[a-z](?=[A-Z][a-z])", after_doi)
+    jm = re.search(r"[a-z](?=[A-Z])", after_doi)
     title_part = after_doi[jm.end():] if jm else after_doi
     am = _AUTHOR.search(title_part)
     title = title_part[: am.start()].strip() if am else title_part.strip()
