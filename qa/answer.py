@@ -18,6 +18,7 @@ import numpy as np
 from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.lexical import tokenize
+from qa.retriever import LAY_TERMS
 from qa.text import fold
 
 
@@ -105,7 +106,9 @@ GENERIC = frozenset(
     """what which who whom whose when where why how does did do is are was were kind type main
     role use used using study studies trial trials patient patients result results data report
     reported show shown according mention mentioned say says said find found name named
-    effect effects level levels value values rate rates number percent percentage""".split()
+    effect effects level levels value values rate rates number percent percentage stand stands
+    mean means meant meaning abbreviation abbreviations abbreviate abbreviated acronym short
+    footnote legend table""".split()
 )
 
 
@@ -167,6 +170,17 @@ class ExtractiveAnswerer:
     def idf(self, token: str) -> float:
         return math.log(1 + self._n / (1 + self._df.get(token, 0)))
 
+    def _synonyms(self, query: str) -> dict[str, set[str]]:
+        """Key terms of lay phrases in the query → the article's words for them."""
+        out: dict[str, set[str]] = {}
+        folded = fold(query)
+        for lay, formal in LAY_TERMS.items():
+            m = re.search(rf"\b(?:{lay})\b", folded)
+            if m:
+                for t in tokenize(m.group(0)):
+                    out.setdefault(t, set()).update(tokenize(formal))
+        return out
+
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
         generic = {t for w in GENERIC for t in tokenize(w)}
@@ -210,17 +224,22 @@ class ExtractiveAnswerer:
                 out.append(w)
         return out
 
-    def _coverage(self, terms: list[str], text: str) -> float:
+    def _coverage(self, terms: list[str], text: str, synonyms: dict[str, set[str]] | None = None) -> float:
         if not terms:
             return 0.0
         have = set(tokenize(text))
+        for term, alts in (synonyms or {}).items():
+            if have & alts:
+                have.add(term)
         total = sum(self.idf(t) for t in terms)
         return sum(self.idf(t) for t in terms if t in have) / total if total else 0.0
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer:
         query = query or question
         terms = self.key_terms(query)
-        qvec = self.retriever.embed(query)
+        expanded = self.retriever.expand_query(query)
+        qvec = self.retriever.embed(expanded)
+        synonyms = self._synonyms(query)
         cands: list[_Candidate] = []
         seen: set[int] = set()
         for rank, p in enumerate(passages):
@@ -237,7 +256,7 @@ class ExtractiveAnswerer:
                 ctx = f"{c.text} {c.passage.section_path[-1] if c.passage.section_path else ''}"
                 if c.passage.kind in ("table_row", "table_note", "reference"):
                     ctx += " " + c.passage.context
-                c.coverage = self._coverage(terms, ctx)
+                c.coverage = self._coverage(terms, ctx, synonyms)
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None

@@ -21,6 +21,7 @@ _ANAPHORA = re.compile(
     r"what about|how about|also|there|then|him|her)\b|^\s*(?:and|so|but|then|or)\b",
     re.IGNORECASE,
 )
+_NAMED = re.compile(r"(?:mab|nib|lisib|limus|taxel|tecan|platin|rubicin|abine|bine|mide|mus)$")
 SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
 
 
@@ -77,19 +78,24 @@ class ChatSession:
         return f"{question} ({subject})" if subject else question
 
     def _subject(self, query: str) -> str:
-        key = set(self.answerer.key_terms(query)) if hasattr(self.answerer, "key_terms") else set()
-        from qa.lexical import tokenize  # local: only for matching surface words to key terms
-
-        out = []
-        for w in re.findall(r"[\w\-/+.]+", query.split(" (")[0] if "(" in query else query):
-            toks = tokenize(w)
-            if toks and any(t in key for t in toks) and w.lower() not in out:
-                out.append(w)
-        # a rewritten query carries its own subject in parentheses: keep it
-        m = re.search(r"\(([^()]*)\)\s*$", query)
-        if m:
-            out += [w for w in m.group(1).split() if w.lower() not in {o.lower() for o in out}]
-        return " ".join(out)
+        """The named things of a query (drugs, trials, genes, abbreviations) a follow-up refers to;
+        all its topic words if it names none."""
+        body, _, carried = query.partition(" (")
+        named, topical = [], []
+        for w in re.findall(r"[A-Za-z0-9][\w\-/+.]*[\w+]|[A-Za-z0-9]", body):
+            low = w.lower()
+            if low in STOPWORDS or low in {x.lower() for x in named + topical}:
+                continue
+            if _NAMED.search(low) or any(ch.isdigit() for ch in w) or (w[:1].isupper() and w != body.split()[0]) \
+                    or w in getattr(self.retriever, "glossary", {}):
+                named.append(w)
+            elif hasattr(self.answerer, "key_terms") and self.answerer.key_terms(w):
+                topical.append(w)
+        words_ = named or topical
+        for w in carried.rstrip(")").split():  # a rewritten query carries its subject: keep it
+            if w.lower() not in {x.lower() for x in words_}:
+                words_.append(w)
+        return " ".join(words_)
 
     def ask(self, question: str, k: int | None = None, mode: str | None = None) -> Answer:
         """Answer a question in the context of the conversation so far."""

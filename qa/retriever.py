@@ -26,6 +26,20 @@ from qa.text import fold
 
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION_CHARS = 2000
+# Lay words readers use for what clinical articles say otherwise (query expansion only).
+LAY_TERMS = {
+    "side effects?": "adverse events toxic effects toxicity",
+    "chemo": "chemotherapy",
+    "brain": "CNS cerebral",
+    "spread": "metastatic metastases",
+    "come back|comes back|relapse": "recurrence",
+    "tumou?rs?": "cancer",
+    "shrink\\w*": "response",
+    "(?:blood )?cancer drug": "agent",
+    "before surgery": "neoadjuvant",
+    "after surgery": "adjuvant",
+    "stops? working|stopped working": "resistance refractory progression",
+}
 
 
 def check_question(question: object) -> str:
@@ -170,6 +184,11 @@ class Retriever:
         """Normalised embeddings of sentences by id, computed at index time."""
         return self._index.sentence_vectors[ids]
 
+    def clear_cache(self) -> None:
+        """Forget cached query embeddings (for timing cold queries)."""
+        with self._lock:
+            self._cache.clear()
+
     def embed(self, text: str) -> np.ndarray:
         """The normalised embedding of a text (cached)."""
         with self._lock:
@@ -196,9 +215,13 @@ class Retriever:
         return out
 
     def expand_query(self, question: str) -> str:
-        """The question plus the long forms of its abbreviations and the short forms of long ones."""
+        """The question plus the long forms of its abbreviations, the short forms of long ones, and
+        the article's words for common lay terms ("side effects" → "adverse events")."""
         added: list[str] = []
         folded = fold(question)
+        for lay, formal in LAY_TERMS.items():
+            if re.search(rf"\b(?:{lay})\b", folded) and formal not in added:
+                added.append(formal)
         for pat, other in self._expansions:
             target = folded if pat.pattern.startswith(r"\b") else question
             if pat.search(target) and fold(other) not in folded and other not in added:

@@ -119,9 +119,6 @@ def test_abstains_out_of_scope(session, question):
 # --------------------------------------------------------------------------- conversation
 
 
-@pytest.mark.xfail(strict=True, reason="BUG qa.answer.ExtractiveAnswerer.answer: any key term absent "
-                   "from the corpus forces abstention; 'side' (of 'side effects') never occurs, so the "
-                   "follow-up abstains although the passage lists stomatitis (82%) and neutropenia (64%)")
 def test_follow_up_side_effects(session):
     session.ask(MTD_Q)
     a = session.ask("What were its most common side effects?")

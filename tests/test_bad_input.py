@@ -70,8 +70,6 @@ def test_short_cli_error_is_one_line(retriever, corpus_dir, index_dir):
     assert _is_one_line(r), r.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG qa.cli.fail: err.print() lets Rich wrap the message at the "
-                   "console width (80 when stderr is not a terminal), so a long error spans several lines")
 def test_long_cli_error_is_one_line(tmp_path):
     missing = tmp_path / ("a-rather-long-folder-name-for-the-corpus-" * 3)
     r = CliRunner().invoke(app, ["search", "HER2", "--corpus", str(missing), "--index", str(tmp_path / "i")])
@@ -115,8 +113,6 @@ def test_bad_corpus_cli(kind, tmp_path):
     assert not idx.exists() or not any(idx.iterdir())
 
 
-@pytest.mark.xfail(strict=True, reason="BUG qa.cli.index_cmd: the Rich progress bar is drawn on stderr "
-                   "even when stderr is not a terminal, so the error is preceded by 'Starting… 0%'")
 def test_index_error_without_progress_noise(tmp_path):
     d = _bad_corpus("non-PMC", tmp_path)
     r = CliRunner().invoke(app, ["index", "--corpus", str(d), "--index", str(tmp_path / "i")])

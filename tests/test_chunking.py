@@ -124,9 +124,6 @@ def test_passages_start_and_end_on_sentence_boundaries(retriever):
             assert p.text.rstrip()[-1] in ".)]%", p.text[-50:]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG qa.chunking.Chunker._cut: a passage of one sentence "
-                   "(sentence > target_tokens/2) is followed by a passage that starts at the next "
-                   "sentence, so overlap_sentences=1 gives no overlap (e.g. resistance to HER2-targeted therapy, chars 7353-7575 then 7576-8190)")
 def test_consecutive_passages_of_a_paragraph_overlap(retriever):
     _, _, groups = _blocks_of(retriever)
     multi = [ps for ps in groups.values() if len(ps) > 1]
@@ -176,9 +173,6 @@ def test_chunker_small_limit_keeps_original_text(corpus_dir, count_tokens):
     assert len(sentences) > 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG qa.chunking.Chunker._cut: when head_cost + sizes[i] > limit "
-                   "(special tokens counted twice), j stays == i and units[j-1] wraps to the LAST unit, "
-                   "so the passage spans the whole rest of the block (abstract 'results': 155 tokens)")
 def test_chunker_respects_a_small_limit(corpus_dir, count_tokens):
     """With a tight limit long sentences are cut by words and every passage still fits."""
     doc = load_corpus(corpus_dir)[0]

@@ -284,8 +284,6 @@ def test_citation_to_missing_reference_is_dropped():
     assert para.refs == (1,)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG qa.corpus._parse_front: a title starting with a "
-                   "one-letter word ('A ...') keeps the glued subject ('ReviewsA minimal ...')")
 def test_title_starting_with_single_letter_word():
     d = parse_text(MINI.replace("ReviewsMinimal test article", "ReviewsA minimal test article"))
     assert d.title == "A minimal test article on HER2"
