@@ -482,15 +482,7 @@ def _score_answer(res: CaseResult, answer, gold: Gold) -> None:
 def _forget_cached_embeddings(retriever) -> None:
     """Empty the retriever's query-embedding cache, so a timed call includes embedding the query
     (the search of a case would otherwise make its ask look free)."""
-    clear = getattr(retriever, "clear_cache", None)
-    if callable(clear):
-        clear()
-        return
-    cache = getattr(retriever, "_cache", None)
-    lock = getattr(retriever, "_lock", None)
-    if cache is not None and lock is not None:
-        with lock:
-            cache.clear()
+    retriever.clear_cache()
 
 
 def run_system(retriever, cases: Sequence[Case], gold: dict[str, Gold], mode: str = "hybrid",

@@ -1,4 +1,5 @@
-"""Hybrid retrieval of cited passages: dense (FAISS) and BM25 fused, with glossary query expansion.
+"""Hybrid retrieval of cited passages: dense (FAISS, passage and best-sentence vectors) and BM25
+fused by calibrated z-scores, with glossary and lay-term query expansion.
 
     >>> import qa
     >>> r = qa.Retriever.load(corpus_dir="corpus", index_dir="index")
@@ -235,7 +236,7 @@ class Retriever:
         Args:
             question: the question, 1 to 2,000 characters.
             k: how many passages (>= 1).
-            mode: "hybrid" (dense + BM25, reciprocal rank fusion), "dense" or "bm25".
+            mode: "hybrid" (dense + BM25, weighted z-score fusion), "dense" or "bm25".
             section: keep only passages whose section path contains this text (case-insensitive).
 
         Raises:
