@@ -18,7 +18,7 @@ import numpy as np
 from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.lexical import tokenize
-from qa.retriever import LAY_TERMS
+from qa.retriever import LAY_TERMS, asks_for_reference
 from qa.text import fold
 
 
@@ -125,12 +125,47 @@ class AbstentionRule:
        not evidence: the thing asked about is absent.
     2. Otherwise the best sentence must answer well enough: its similarity to the question plus
        `coverage_weight` times the share (idf-weighted) of the question's key terms it contains must
-       reach `min_score`.
+       reach `min_score`, and it must hold the kind of answer asked for (`ANSWER_TYPES`: a date for
+       "when", an amount for "cost", a dose for "dose", a number for "how many"); sentences
+       without it are ranked `type_penalty` lower.
     """
 
     min_score: float = 0.65
     coverage_weight: float = 0.6
-    rare_zipf: float = 2.0
+    rare_zipf: float = 2.5
+    type_penalty: float = 0.15
+
+
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+# (what the question asks for, what an answering sentence must contain)
+ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
+    (re.compile(r"^\W*when\b|\b(?:what year|which year|what date|since when|in what year)\b", re.I),
+     re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTHS})\b")),
+    (re.compile(r"\b(?:cost|costs|price|expensive|cheap)\b", re.I),
+     re.compile(r"[$€£]|\b(?:cost|costs|price|USD|EUR|dollars?|euros?)\b", re.I)),
+    (re.compile(r"\b(?:dose|doses|dosage|dosing|how many mg)\b", re.I),
+     re.compile(r"\d\s*(?:mg|g|µg|mcg)\b|mg/|/day|/week|\bdaily\b|\bweekly\b", re.I)),
+    (re.compile(r"\b(?:how many|what number|number of)\b", re.I),
+     re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)),
+    (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|what rate|how common)\b", re.I),
+     re.compile(r"%|\bpercent|\bproportion|\d")),
+)
+
+
+# Questions about results the review could only announce: asked for final/updated results, answered
+# by a sentence saying the study is ongoing or will report, the review does not have them.
+_LATER_RESULTS = re.compile(r"\b(?:final|latest|updated|mature|long-term|eventual)\s+(?:\w+\s+)?"
+                            r"(?:results?|data|analysis|outcomes?|efficacy|survival|findings)\b", re.I)
+_ONGOING = re.compile(r"\b(?:will|is expected|are expected|ongoing|is analyzing|is being|are being|"
+                      r"planned|is enrolling|are enrolling)\b", re.I)
+
+
+def answer_type(question: str) -> re.Pattern | None:
+    """The pattern an answering sentence must contain for this kind of question, if any."""
+    for asks, pattern in ANSWER_TYPES:
+        if asks.search(question):
+            return pattern
+    return None
 
 
 _DRUG_STEM = re.compile(r"(?:mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin)$")
@@ -209,7 +244,8 @@ class ExtractiveAnswerer:
         body = question.split(" (")[0] if question.endswith(")") else question
         for m in re.finditer(r"[A-Za-z0-9][\w\-/.]*[\w]|[A-Za-z0-9]", body):
             w = m.group(0)
-            if w.isdigit() or w.lower() in _ALIASES:
+            if w.isdigit() or w.lower() in _ALIASES or any(
+                    re.fullmatch(lay, w.lower()) for lay in LAY_TERMS):
                 continue
             whole = tokenize(w)[:1]
             toks = [t for t in tokenize(w) if t not in generic]
@@ -240,9 +276,13 @@ class ExtractiveAnswerer:
         expanded = self.retriever.expand_query(query)
         qvec = self.retriever.embed(expanded)
         synonyms = self._synonyms(query)
+        wanted = answer_type(question)
         cands: list[_Candidate] = []
         seen: set[int] = set()
+        bibliographic = asks_for_reference(query)
         for rank, p in enumerate(passages):
+            if p.kind == "reference" and not bibliographic:
+                continue  # a bibliography entry answers only questions about the literature
             for sid, s in self.retriever.sentences_of(p):
                 if sid in seen or len(s.text) < 20:
                     continue
@@ -258,11 +298,15 @@ class ExtractiveAnswerer:
                     ctx += " " + c.passage.context
                 c.coverage = self._coverage(terms, ctx, synonyms)
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
+                if wanted is not None and not wanted.search(c.text):
+                    c.score -= self.rule.type_penalty
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None
         unknown = self.salient_unknown_terms(query)
         answered = best is not None and not unknown and (
-            best.similarity + self.rule.coverage_weight * best.coverage >= self.rule.min_score)
+            best.similarity + self.rule.coverage_weight * best.coverage >= self.rule.min_score) and (
+            wanted is None or bool(wanted.search(best.text))) and not (
+            _LATER_RESULTS.search(question) and _ONGOING.search(best.text))
         closest = tuple(dict.fromkeys(p.section for p in passages))[:3]
         if not answered:
             where = "; ".join(closest)

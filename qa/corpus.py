@@ -583,8 +583,10 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
     abstract: dict[str, str] = {}
     keywords: tuple[str, ...] = ()
     head_start = front_start + len(front_text) - len(front_text.lstrip())
-    front_summary = (f"{title}. Authors: {', '.join(authors)}. {journal} {year or ''}. "
-                     f"DOI: {doi}.").replace("  ", " ")
+    corr = re.search(r"Correspondence to:\s*(.*?)(?:\.\s*Tel:|;\s*E-mail|$)", head.replace("\n", ""))
+    front_summary = (f"{title}. Authors: {', '.join(authors)}. Published in {journal} {year or ''}. "
+                     f"DOI: {doi}." + (f" Correspondence to: {corr.group(1).strip()}." if corr else "")
+                     ).replace("  ", " ")
     blocks.append(Block("front", ("front matter",), front_summary, head_start,
                         front_start + len(head), (), head.strip()[:600]))
     if first_label:

@@ -37,7 +37,8 @@ LAY_TERMS = {
     "tumou?rs?": "cancer",
     "shrink\\w*": "response",
     "(?:blood )?cancer drug": "agent",
-    "before surgery": "neoadjuvant",
+    "before surgery|preoperative": "neoadjuvant",
+    "postoperative": "adjuvant",
     "after surgery": "adjuvant",
     "stops? working|stopped working": "resistance refractory progression",
 }
@@ -303,12 +304,17 @@ class Retriever:
 
 _REFERENCE_INTENT = re.compile(
     r"\b(papers?|references?|cited|cites?|citation|pmid|pubmed|journal|published|publication|"
-    r"authors?|wrote|titled|title|bibliograph\w*|article (?:is|was) cited)\b", re.IGNORECASE)
+    r"authors?|wrote|titled|title|presented|congress|meeting|symposium|bibliograph\w*|"
+    r"article (?:is|was) cited)\b", re.IGNORECASE)
+
+
+_THIS_ARTICLE = re.compile(r"\b(?:this|the) (?:review|article|paper|manuscript)\b", re.IGNORECASE)
 
 
 def asks_for_reference(question: str) -> bool:
-    """True when the question asks about the bibliography (a paper, its journal, PMID, authors)."""
-    return bool(_REFERENCE_INTENT.search(question))
+    """True when the question asks about the bibliography (a paper, its journal, PMID, authors),
+    not about this article itself."""
+    return bool(_REFERENCE_INTENT.search(question)) and not _THIS_ARTICLE.search(question)
 
 
 def _z(x: np.ndarray) -> np.ndarray:
