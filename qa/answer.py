@@ -136,6 +136,7 @@ class AbstentionRule:
     type_penalty: float = 0.15
 
 
+CARRIED_WEIGHT = 0.3
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 # (what the question asks for, what an answering sentence must contain)
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
@@ -260,19 +261,26 @@ class ExtractiveAnswerer:
                 out.append(w)
         return out
 
-    def _coverage(self, terms: list[str], text: str, synonyms: dict[str, set[str]] | None = None) -> float:
+    def _coverage(self, terms: list[str], text: str, synonyms: dict[str, set[str]] | None = None,
+                  weights: dict[str, float] | None = None) -> float:
+        """The idf-weighted share of the terms that the text contains (lay synonyms count)."""
         if not terms:
             return 0.0
         have = set(tokenize(text))
         for term, alts in (synonyms or {}).items():
             if have & alts:
                 have.add(term)
-        total = sum(self.idf(t) for t in terms)
-        return sum(self.idf(t) for t in terms if t in have) / total if total else 0.0
+        w = weights or {}
+        total = sum(self.idf(t) * w.get(t, 1.0) for t in terms)
+        return sum(self.idf(t) * w.get(t, 1.0) for t in terms if t in have) / total if total else 0.0
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer:
         query = query or question
-        terms = self.key_terms(query)
+        own = self.key_terms(question)
+        # terms carried over from earlier turns locate the passages; the sentence must answer the
+        # question's own terms, so carried terms weigh less when choosing it
+        weights = {t: (1.0 if t in own or not own else CARRIED_WEIGHT) for t in self.key_terms(query)}
+        terms = list(weights)
         expanded = self.retriever.expand_query(query)
         qvec = self.retriever.embed(expanded)
         synonyms = self._synonyms(query)
@@ -296,7 +304,7 @@ class ExtractiveAnswerer:
                 ctx = f"{c.text} {c.passage.section_path[-1] if c.passage.section_path else ''}"
                 if c.passage.kind in ("table_row", "table_note", "reference"):
                     ctx += " " + c.passage.context
-                c.coverage = self._coverage(terms, ctx, synonyms)
+                c.coverage = self._coverage(terms, ctx, synonyms, weights)
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty

@@ -14,7 +14,7 @@ from qa.retriever import check_question
 from qa.text import STOPWORDS, words
 
 _ANAPHORA = re.compile(
-    r"\b(it|its|it's|they|them|their|theirs|this|these|those|"
+    r"\b(it|its|it's|they|them|their|theirs|this(?! (?:review|article|paper|manuscript)\b)|these|those|"
     r"(?:at|in|with|of|for|from|on|by|during|after|to|about) that|that (?:study|trial|drug|agent|"
     r"combination|regimen|one|dose)|the (?:same|drug|agent|study|trial|combination|regimen|latter|"
     r"former|difference|dose|results?|response|patients|arm|group|groups|analysis)|"
@@ -22,6 +22,7 @@ _ANAPHORA = re.compile(
     re.IGNORECASE,
 )
 _NAMED = re.compile(r"(?:mab|nib|lisib|limus|taxel|tecan|platin|rubicin|abine|bine|mide|mus)$")
+_NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*")  # GRN163L, BOLERO-3
 SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
 
 
@@ -75,6 +76,11 @@ class ChatSession:
             return question
         prev = self.turns[-1]
         subject = self._subject(prev.query)
+        if prev.answer.citations:  # the named things the previous answer quoted, e.g. a drug code
+            first = prev.answer.citations[0].sentence
+            extra = [w for w in self._subject(first).split() if _NAMED_TOKEN.fullmatch(w)
+                     and w.lower() not in subject.lower()]
+            subject = " ".join([subject, *extra[:3]]).strip()
         return f"{question} ({subject})" if subject else question
 
     def _subject(self, query: str) -> str:

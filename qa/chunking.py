@@ -145,14 +145,35 @@ class Chunker:
             for block in doc.blocks:
                 for start, end, text, sids in self._cut(doc, block, sid):
                     refs = citations_in(text, set(doc.references)) or block.refs
+                    context = self._fit_context(block, text)
                     passages.append(Passage(
                         id=f"{doc.doc_id}:{n:04d}", doc_id=doc.doc_id,
                         section=" > ".join(block.section), text=text, start=start, end=end,
                         refs=tuple(doc.references[r] for r in refs if r in doc.references),
                         kind=block.kind, section_path=block.section, doc_title=doc.title,
-                        context=block.context, sentences=tuple(sids)))
+                        context=context, sentences=tuple(sids)))
                     n += 1
         return passages, sentences
+
+    def _fit_context(self, block: Block, text: str) -> str:
+        """The block's retrieval context, trimmed so the embedded text stays within the limit."""
+        if not block.context:
+            return ""
+        probe = Passage("", "", "", text, 0, 0, kind=block.kind, section_path=block.section,
+                        context=block.context)
+        if self.count(probe.embedding_text()) <= self._limit():
+            return block.context
+        words = block.context.split(" ")
+        lo, hi = 0, len(words)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            probe = Passage("", "", "", text, 0, 0, kind=block.kind, section_path=block.section,
+                            context=" ".join(words[:mid]))
+            if self.count(probe.embedding_text()) <= self._limit():
+                lo = mid
+            else:
+                hi = mid - 1
+        return " ".join(words[:lo])
 
     def _limit(self) -> int:
         return self.settings.max_tokens
