@@ -108,6 +108,13 @@ class ChatSession:
         q = check_question(question)
         query = self.rewrite(q)
         passages = self.retriever.search(query, k=k or self.k, mode=mode or self.mode)
+        if query != q and self.turns:
+            # retrieval fused across turns: the passages the previous answer quoted stay in reach
+            have = {p.id for p in passages}
+            for c in self.turns[-1].answer.citations:
+                if c.passage.id not in have:
+                    have.add(c.passage.id)
+                    passages.append(c.passage)
         answer = self.answerer.answer(q, passages, query=query)
         self.turns.append(Turn(q, query, answer))
         return answer
