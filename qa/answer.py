@@ -150,6 +150,8 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)),
     (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|what rate|how common)\b", re.I),
      re.compile(r"%|\bpercent|\bproportion|\d")),
+    (re.compile(r"\bhow often\b", re.I),
+     re.compile(r"%|\bpercent|\brates?\b|\bevery\b|\bweekly\b|\bmonthly\b|\bdaily\b|\btimes\b|\bper\b", re.I)),
 )
 
 
