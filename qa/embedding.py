@@ -100,14 +100,18 @@ class Embedder:
         m = self.model
         if not texts:
             return np.zeros((0, self.dimension), dtype="float32")
-        out = []
-        for i in range(0, len(texts), batch_size * 4):
-            part = texts[i:i + batch_size * 4]
-            out.append(m.encode(part, batch_size=batch_size, normalize_embeddings=True,
-                                convert_to_numpy=True, show_progress_bar=False))
+        # Sort by length across the whole input (not per progress group), so batches pad little.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dimension), dtype="float32")
+        step = batch_size * 4
+        for start in range(0, len(order), step):
+            ids = order[start:start + step]
+            out[ids] = m.encode([texts[i] for i in ids], batch_size=batch_size,
+                                normalize_embeddings=True, convert_to_numpy=True,
+                                show_progress_bar=False)
             if progress:
-                progress(min(i + len(part), len(texts)), len(texts))
-        return np.ascontiguousarray(np.vstack(out), dtype="float32")
+                progress(min(start + len(ids), len(texts)), len(texts))
+        return np.ascontiguousarray(out)
 
     def encode_query(self, text: str) -> np.ndarray:
         """One normalised query vector, shape (dim,). Runs on one thread: for one short text, more
