@@ -137,6 +137,8 @@ class AbstentionRule:
 
 
 CARRIED_WEIGHT = 0.3
+_ABBREVIATION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
+                                  r"defin\w*|spell\w* out|legend|footnote)\b", re.I)
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 # (what the question asks for, what an answering sentence must contain)
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
@@ -290,9 +292,13 @@ class ExtractiveAnswerer:
         cands: list[_Candidate] = []
         seen: set[int] = set()
         bibliographic = asks_for_reference(query)
+        asks_for_abbreviation = bool(_ABBREVIATION_INTENT.search(question)) or any(
+            re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question) for a in self.retriever.glossary)
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
+            if p.kind == "table_note" and p.text.count(";") >= 2 and not asks_for_abbreviation:
+                continue  # an abbreviation legend answers only questions about abbreviations
             for sid, s in self.retriever.sentences_of(p):
                 if sid in seen or len(s.text) < 20:
                     continue
@@ -317,7 +323,9 @@ class ExtractiveAnswerer:
             best.similarity + self.rule.coverage_weight * best.coverage >= self.rule.min_score) and (
             wanted is None or bool(wanted.search(best.text))) and not (
             _LATER_RESULTS.search(question) and _ONGOING.search(best.text))
-        closest = tuple(dict.fromkeys(p.section for p in passages))[:3]
+        sections = list(dict.fromkeys(p.section for p in passages))
+        # a parent listed beside its own child says nothing more: keep the child
+        closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
         if not answered:
             where = "; ".join(closest)
             text = "The review does not answer this question."

@@ -57,7 +57,7 @@ def load_retriever(corpus: Path, index: Path, model: str | None, rebuild: str = 
         task = bar.add_task("Loading index…", total=1.0)
 
         def progress(msg: str, frac: float) -> None:
-            if msg.startswith("Index rebuilt") or msg.startswith("Index built"):
+            if msg.startswith(("Rebuilding index", "Building index")):
                 err.print(f"qa: {msg}")
             bar.update(task, description=msg, completed=frac)
 
@@ -68,6 +68,17 @@ def load_retriever(corpus: Path, index: Path, model: str | None, rebuild: str = 
 def main_callback(ctx: typer.Context, corpus: CorpusOpt = Path("corpus"), index: IndexOpt = Path("index"),
                   model: ModelOpt = None) -> None:
     """With no command: open the chat UI."""
+    if ctx.invoked_subcommand is not None:
+        # `qa --corpus X search ...`: options given before the command become its defaults
+        from click.core import ParameterSource
+
+        given = {name: value for name, value in (("corpus", corpus), ("index", index), ("model", model))
+                 if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT}
+        if given:
+            ctx.default_map = {cmd: dict(given) for cmd in ("index", "search", "ask", "glossary", "eval")}
+            ctx.default_map["glossary"].pop("index", None)
+            ctx.default_map["glossary"].pop("model", None)
+        return
     if ctx.invoked_subcommand is None:
         from qa.tui import run_app
 

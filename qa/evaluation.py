@@ -843,7 +843,7 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
                   disable=not err_console.is_terminal) as bar:
         load = bar.add_task("Loading index…", total=1.0)
         def loading(msg: str, frac: float) -> None:
-            if msg.startswith(("Index rebuilt", "Index built")):
+            if msg.startswith(("Rebuilding index", "Building index")):
                 err_console.print(f"qa: {msg}")
             bar.update(load, description=msg[:22], completed=frac)
 

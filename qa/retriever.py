@@ -136,9 +136,10 @@ class Retriever:
             except StaleIndexError as e:
                 if rebuild == "never":
                     raise
-                status = ("built (no index yet)" if read_manifest(index_dir) is None
-                          else f"rebuilt: {str(e).split(';')[0]}")
-                say(f"Index {status}", 0.0)
+                reason = str(e).split(";")[0]
+                fresh = read_manifest(index_dir) is None
+                status = "built (there was no index yet)" if fresh else f"rebuilt ({reason})"
+                say("Building index: there is none yet" if fresh else f"Rebuilding index: {reason}", 0.0)
             else:
                 say("Loading model…", 0.5)
                 embedder.model  # noqa: B018 - load now, not on the first question
@@ -292,10 +293,13 @@ class Retriever:
         return fused.astype("float32"), dense, bm25
 
     def _search(self, question: str, k: int, mode: str, section: str | None) -> list[Passage]:
+        want = fold(section) if section else None
+        if want and not any(want in fold(p.section) for p in self._index.passages):
+            raise QuestionError(f"no section of the corpus matches {section!r}; give part of a "
+                                "heading, e.g. 'supporting clinical data'")
         fused, dense, bm25 = self.scores(question, mode)
         order = np.argsort(-fused, kind="stable")
         picked: list[Passage] = []
-        want = fold(section) if section else None
         for i in order:
             p = self._index.passages[int(i)]
             if want and want not in fold(p.section):

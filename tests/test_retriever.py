@@ -85,7 +85,8 @@ def test_section_filter(retriever):
     assert all("ongoing clinical trials" in p.section for p in passages)
     upper = retriever.search("everolimus", k=5, section="ONGOING Clinical Trials")
     assert [p.id for p in upper] == [p.id for p in passages]
-    assert retriever.search("everolimus", k=5, section="no such section anywhere") == []
+    with pytest.raises(qa.QuestionError, match="no section"):
+        retriever.search("everolimus", k=5, section="no such section anywhere")
 
 
 def test_overlapping_passages_are_deduplicated(retriever):

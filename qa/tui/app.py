@@ -152,8 +152,8 @@ class QAApp(App):
         text, fraction = message.message, message.fraction
         if text.startswith(("Chunking", "Embedding", "Indexing")):
             text = f"Building index {fraction:.0%} · {text}"
-        elif text.startswith("Index ") and text != "Index ready":
-            text = text + "…"  # "Index built (no index yet)…", "Index rebuilt: <why>…"
+        elif text.startswith(("Rebuilding index", "Building index:")):
+            text = text + "…"  # "Building index: there is none yet…", "Rebuilding index: <why>…"
         self.status.show(text, busy=True)
 
     def on_retriever_ready(self, message: RetrieverReady) -> None:
