@@ -137,6 +137,7 @@ class AbstentionRule:
 
 
 CARRIED_WEIGHT = 0.3
+DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
 _ABBREVIATION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
                                   r"defin\w*|spell\w* out|legend|footnote)\b", re.I)
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
@@ -292,8 +293,12 @@ class ExtractiveAnswerer:
         cands: list[_Candidate] = []
         seen: set[int] = set()
         bibliographic = asks_for_reference(query)
-        asks_for_abbreviation = bool(_ABBREVIATION_INTENT.search(question)) or any(
-            re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question) for a in self.retriever.glossary)
+        named = [a for a in self.retriever.glossary
+                 if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question)]
+        asks_for_abbreviation = bool(_ABBREVIATION_INTENT.search(question)) or bool(named)
+        # "What is PTEN short for?": a sentence that spells the abbreviation out answers it
+        definitions = [fold(re.sub(r"\s*\(.*?\)", "", self.retriever.glossary[a])) for a in named] \
+            if _ABBREVIATION_INTENT.search(question) else []
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -316,6 +321,8 @@ class ExtractiveAnswerer:
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
+                if definitions and any(d in fold(c.text) for d in definitions):
+                    c.score += DEFINITION_BONUS
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None
         unknown = self.salient_unknown_terms(query)
