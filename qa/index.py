@@ -23,7 +23,7 @@ from qa.embedding import Embedder
 from qa.errors import IndexCorruptError, StaleIndexError
 from qa.lexical import LexicalIndex
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 SENTENCES = "sentences.jsonl"

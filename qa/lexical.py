@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
+BM25_K1, BM25_B = 1.2, 0.75  # Robertson's classic values (Recall@5 0.947 -> 0.952 over bm25s' 1.5)
+
 
 _UK_WORDS = {"tumour": "tumor", "tumours": "tumors", "colour": "color", "behaviour": "behavior",
              "favourable": "favorable", "programme": "program", "programmes": "programs",
@@ -63,7 +65,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
-        bm25 = bm25s.BM25()
+        bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
         bm25.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
         return cls(bm25)
 
