@@ -130,13 +130,14 @@ class AbstentionRule:
        without it are ranked `type_penalty` lower.
     """
 
-    min_score: float = 0.65
+    min_score: float = 0.68
     coverage_weight: float = 0.6
     rare_zipf: float = 2.5
     type_penalty: float = 0.15
 
 
 CARRIED_WEIGHT = 0.3
+UNKNOWN_WEIGHT = 0.5
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
 _ABBREVIATION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
                                   r"defin\w*|spell\w* out|legend|footnote)\b", re.I)
@@ -284,7 +285,8 @@ class ExtractiveAnswerer:
         own = self.key_terms(question)
         # terms carried over from earlier turns locate the passages; the sentence must answer the
         # question's own terms, so carried terms weigh less when choosing it
-        weights = {t: (1.0 if t in own or not own else CARRIED_WEIGHT) for t in self.key_terms(query)}
+        weights = {t: (1.0 if t in own or not own else CARRIED_WEIGHT) * (1.0 if t in self._df else UNKNOWN_WEIGHT)
+                   for t in self.key_terms(query)}
         terms = list(weights)
         expanded = self.retriever.expand_query(query)
         qvec = self.retriever.embed(expanded)
