@@ -1,4 +1,5 @@
-"""The chat app: a chat log, the sources of the answer beside it, a question box and a status line.
+"""The chat app: a chat log, the sources of the answer (beside it, or below it on narrow terminals),
+a question box and a status line.
 
 All blocking work (loading the model and index, answering, rebuilding, exporting) runs in thread
 workers that post their results back as messages; failures surface in one place,

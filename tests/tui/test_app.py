@@ -250,3 +250,43 @@ async def test_layout_fits_small_and_uses_large_terminals(retriever, size, narro
         else:
             assert log.region.y == sources.region.y and log.region.width >= 70 and sources.region.width >= 70
         assert app.query_one("#question").region.bottom <= size[1] - 1
+
+
+async def test_help_scrolls_at_80x24_and_keeps_every_command(retriever):
+    app = make_app(retriever=retriever)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        body = screen.query_one("#help-body")
+        hint = screen.query_one("#help-hint")
+        assert app.focused is body and body.max_scroll_y > 0
+        assert body.region.bottom <= hint.region.y and hint.region.bottom <= 23  # hint on screen
+        assert "escape closes" in str(hint.content)
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        last = screen.query(".help-commands .help-row").last()
+        assert "Abbreviation glossary" in str(last.query_one(".help-key").content)
+        assert body.region.contains_region(last.region)
+
+
+async def test_first_source_quote_and_references_visible_at_80x24(retriever):
+    app = make_app(retriever=retriever)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        welcome = str(app.query_one("#welcome").content)
+        assert "beside" not in welcome and "sources panel" in welcome
+        await ask(pilot, QUESTION)
+        await pilot.pause(0.2)
+        lst = app.query_one("#source-list")
+        first = app.query_one(SourceItem)
+        shown = [w for w in first.query(".source-passage") if w.display]
+        assert len(shown) == 1
+        passage = shown[0].content
+        assert any(s.style == QUOTE_STYLE for s in passage.spans)
+        refs = first.query_one(".source-refs")
+        assert "PMID 20975068" in str(refs.content)
+        assert lst.region.contains_region(shown[0].region)
+        assert lst.region.contains_region(refs.region)

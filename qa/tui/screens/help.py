@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -18,7 +19,7 @@ KEYS: list[tuple[str, str]] = [
     ("n / p", "Next / previous source (in the reader)"),
     ("escape", "Back to the chat (from the reader or here)"),
     ("ctrl+y", "Copy the answer with its sources"),
-    ("click an answer", "Show its sources; click a [n] marker to open that source"),
+    ("click an answer", "Show its sources; click a [n] marker to open it"),
     ("ctrl+p", "Command palette"),
     ("f1", "This help"),
     ("ctrl+q", "Quit"),
@@ -28,7 +29,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("Rebuild index", "Build the index again from the article"),
     ("Retrieval mode: …", "hybrid, dense or BM25: how passages are found"),
     ("Number of passages…", "How many passages each answer draws on (k)"),
-    ("Export conversation…", "Write the questions, answers and sources to a Markdown file"),
+    ("Export conversation…", "Write the questions, answers and sources to Markdown"),
     ("Abbreviation glossary", "The abbreviations the article defines"),
 ]
 
@@ -62,6 +63,23 @@ class HelpScreen(ModalScreen[None]):
                 yield Static("Command palette (ctrl+p)", classes="help-heading")
                 yield _rows(COMMANDS, "help-commands")
             yield Static("escape closes", id="help-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
+        self._fit(self.app.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        """Let the body scroll within the screen: the box's border, title and hint take 4 rows."""
+        self.query_one("#help-body").styles.max_height = max(3, height - 4)
+        self.call_after_refresh(self._update_hint)
+
+    def _update_hint(self) -> None:
+        scrolls = self.query_one("#help-body", VerticalScroll).max_scroll_y > 0
+        self.query_one("#help-hint", Static).update(
+            "up/down or page up/down scroll · escape closes" if scrolls else "escape closes")
 
     def action_close(self) -> None:
         self.dismiss()

@@ -12,7 +12,7 @@ from qa.tui.render import answer_content
 
 WELCOME = (
     "Ask a question about the review article. Every answer quotes the article and cites its "
-    "sources; the sources appear beside the chat, and a source opens in its section.\n\n"
+    "sources; the sources appear in the sources panel, and a source opens in its section.\n\n"
     "For example: What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?"
 )
 

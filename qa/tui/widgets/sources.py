@@ -14,6 +14,9 @@ from textual.widgets import Input, Label, ListItem, ListView, Static
 from qa.tui.render import Source, references_content, source_content
 
 
+NARROW_ROOM = 60  # characters of context either side of the quote in the narrow layout
+
+
 class SourceItem(ListItem):
     """One source: "[n] section path", the passage excerpt, the references."""
 
@@ -27,7 +30,15 @@ class SourceItem(ListItem):
         label = f"[{self.source.marker}]" if self.source.marker is not None else f"{self.number}."
         yield Static(Content.assemble((label, "bold $accent"), " ", (p.section, "bold")),
                      classes="source-title")
-        yield Static(source_content(self.source), classes="source-passage")
+        full = source_content(self.source)
+        short = source_content(self.source, room=NARROW_ROOM)
+        if short.plain == full.plain:
+            yield Static(full, classes="source-passage")
+        else:
+            # Stacked under the chat (narrow terminals) the panel is short: a tighter excerpt keeps
+            # the quote and its references in view. The CSS shows one of the two.
+            yield Static(full, classes="source-passage -full")
+            yield Static(short, classes="source-passage -short")
         if self.source.references:
             yield Static(references_content(self.source.references), classes="source-refs")
 
