@@ -138,6 +138,7 @@ class AbstentionRule:
 
 CARRIED_WEIGHT = 0.3
 UNKNOWN_WEIGHT = 0.5
+_ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
 _ABBREVIATION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
                                   r"defin\w*|spell\w* out|legend|footnote)\b", re.I)
@@ -282,7 +283,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer:
         query = query or question
-        own = self.key_terms(question)
+        own = self.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))  # "at that dose" names the old topic
         # terms carried over from earlier turns locate the passages; the sentence must answer the
         # question's own terms, so carried terms weigh less when choosing it
         weights = {t: (1.0 if t in own or not own else CARRIED_WEIGHT) * (1.0 if t in self._df else UNKNOWN_WEIGHT)
