@@ -136,6 +136,7 @@ class AbstentionRule:
     type_penalty: float = 0.15
 
 
+_GENERIC_TOKENS = frozenset(t for w in GENERIC for t in tokenize(w))
 CARRIED_WEIGHT = 0.3
 UNKNOWN_WEIGHT = 0.5
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
@@ -226,12 +227,7 @@ class ExtractiveAnswerer:
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
-        generic = {t for w in GENERIC for t in tokenize(w)}
-        return list(dict.fromkeys(t for t in tokenize(question) if t not in generic))
-
-    def unknown_terms(self, question: str) -> list[str]:
-        """Key terms that occur nowhere in the corpus."""
-        return [t for t in self.key_terms(question) if t not in self._df]
+        return list(dict.fromkeys(t for t in tokenize(question) if t not in _GENERIC_TOKENS))
 
     def _known(self, token: str) -> bool:
         """A token the corpus has, or that begins a corpus token ("nct" of "nct01132664")."""
@@ -248,7 +244,6 @@ class ExtractiveAnswerer:
         from wordfreq import zipf_frequency
 
         out = []
-        generic = {t for w in GENERIC for t in tokenize(w)}
         body = question.split(" (")[0] if question.endswith(")") else question
         for m in re.finditer(r"[A-Za-z0-9][\w\-/.]*[\w]|[A-Za-z0-9]", body):
             w = m.group(0)
@@ -256,7 +251,7 @@ class ExtractiveAnswerer:
                     re.fullmatch(lay, w.lower()) for lay in LAY_TERMS):
                 continue
             whole = tokenize(w)[:1]
-            toks = [t for t in tokenize(w) if t not in generic]
+            toks = [t for t in tokenize(w) if t not in _GENERIC_TOKENS]
             compound_known = not any(ch.isdigit() for ch in w) or not whole or whole[0] in self._df
             if not toks or (compound_known and any(self._known(t) for t in toks)):
                 continue
@@ -371,10 +366,3 @@ def _near_duplicate(a: _Candidate, b: _Candidate, retriever) -> bool:
     v = retriever.sentence_vectors([a.sid, b.sid])
     return float(np.dot(v[0], v[1])) > 0.92
 
-
-_MARKER = re.compile(r"\s\[(\d+)\]")
-
-
-def answer_sentences(answer: Answer) -> list[tuple[str, int]]:
-    """(sentence, marker) pairs of an answer's text, for checking that each quote is verbatim."""
-    return [(c.sentence, c.marker) for c in answer.citations]
