@@ -138,6 +138,7 @@ class AbstentionRule:
 
 _GENERIC_TOKENS = frozenset(t for w in GENERIC for t in tokenize(w))
 CARRIED_WEIGHT = 0.3
+AROUND_CREDIT = 0.5
 UNKNOWN_WEIGHT = 0.5
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
@@ -264,17 +265,21 @@ class ExtractiveAnswerer:
         return out
 
     def _coverage(self, terms: list[str], text: str, synonyms: dict[str, set[str]] | None = None,
-                  weights: dict[str, float] | None = None) -> float:
-        """The idf-weighted share of the terms that the text contains (lay synonyms count)."""
+                  weights: dict[str, float] | None = None, around: str = "") -> float:
+        """The idf-weighted share of the terms that the text contains (lay synonyms count); a term
+        found only in the surrounding passage (`around`) counts `AROUND_CREDIT`: "the regimen" of a
+        sentence is the paragraph's everolimus with paclitaxel."""
         if not terms:
             return 0.0
-        have = set(tokenize(text))
+        have, near = set(tokenize(text)), set(tokenize(around))
         for term, alts in (synonyms or {}).items():
             if have & alts:
                 have.add(term)
         w = weights or {}
         total = sum(self.idf(t) * w.get(t, 1.0) for t in terms)
-        return sum(self.idf(t) * w.get(t, 1.0) for t in terms if t in have) / total if total else 0.0
+        got = sum(self.idf(t) * w.get(t, 1.0) * (1.0 if t in have else AROUND_CREDIT if t in near else 0.0)
+                  for t in terms)
+        return got / total if total else 0.0
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer:
         query = query or question
@@ -315,7 +320,7 @@ class ExtractiveAnswerer:
                 ctx = f"{c.text} {c.passage.section_path[-1] if c.passage.section_path else ''}"
                 if c.passage.kind in ("table_row", "table_note", "reference"):
                     ctx += " " + c.passage.context
-                c.coverage = self._coverage(terms, ctx, synonyms, weights)
+                c.coverage = self._coverage(terms, ctx, synonyms, weights, around=c.passage.text)
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
