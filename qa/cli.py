@@ -49,19 +49,14 @@ def load_retriever(corpus: Path, index: Path, model: str | None, rebuild: str = 
     """Load (or build, with a progress bar) the retriever."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from qa.progress import announcing
     from qa.retriever import Retriever
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TimeElapsedColumn(), console=err, transient=True,
                   disable=not err.is_terminal) as bar:
         task = bar.add_task("Loading index…", total=1.0)
-
-        def progress(msg: str, frac: float) -> None:
-            if msg.startswith(("Rebuilding index", "Building index")):
-                err.print(f"qa: {msg}")
-            bar.update(task, description=msg, completed=frac)
-
-        return Retriever.load(corpus, index, model, rebuild=rebuild, progress=progress)
+        return Retriever.load(corpus, index, model, rebuild=rebuild, progress=announcing(bar, task, err))
 
 
 @app.callback(invoke_without_command=True)

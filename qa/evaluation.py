@@ -827,6 +827,7 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from qa.index import atomic_write_text
+    from qa.progress import announcing
     from qa.retriever import Retriever, check_search_args
 
     console = console or Console()
@@ -842,12 +843,8 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
                   TimeElapsedColumn(), console=err_console, transient=True,
                   disable=not err_console.is_terminal) as bar:
         load = bar.add_task("Loading index…", total=1.0)
-        def loading(msg: str, frac: float) -> None:
-            if msg.startswith(("Rebuilding index", "Building index")):
-                err_console.print(f"qa: {msg}")
-            bar.update(load, description=msg[:22], completed=frac)
-
-        retriever = Retriever.load(corpus, index, model, rebuild="auto", progress=loading)
+        retriever = Retriever.load(corpus, index, model, rebuild="auto",
+                                   progress=announcing(bar, load, err_console, width=22))
         bar.update(load, completed=1.0, visible=False)
         gold = locate_evidence(cases, retriever.documents)
         for name in names:
