@@ -25,17 +25,11 @@ ABSTRACT_LABELS = (
     "Background", "Objective", "Objectives", "Purpose", "Aims", "Design", "Methods",
     "Patients and methods", "Materials and methods", "Results", "Conclusion", "Conclusions",
 )
-TOP_LEVEL_HEADINGS = frozenset(
-    """introduction background methods materials and methods patients and methods results discussion
-    conclusion conclusions summary funding disclosure acknowledgements acknowledgments references
-    conflict of interest""".split("\n")
-) | {
+TOP_LEVEL_HEADINGS = frozenset({
     "introduction", "background", "methods", "materials and methods", "patients and methods",
     "results", "discussion", "conclusion", "conclusions", "summary", "funding", "disclosure",
     "acknowledgements", "acknowledgments", "conflict of interest", "references",
-}
-BACK_MATTER = frozenset({"funding", "disclosure", "acknowledgements", "acknowledgments",
-                         "conflict of interest"})
+})
 
 # NLM abbreviations of journals, to split "title journal year" reference strings that PMC runs
 # together. Unknown journals fall back to a heuristic (see `_split_title_journal`).
@@ -266,13 +260,10 @@ def parse_reference(line: str) -> Reference | None:
         authors, body = (), rest
     if pmid:
         body = body[: body.rfind(pmid)].strip()
-    year = None
+    years = re.findall(r"(?<![\d\u2013-])((?:19|20)\d{2})(?![\d\u2013-])", body)
+    year = int(years[-1]) if years else None
     title, journal = body, ""
-    ym = None
-    for ym in re.finditer(r"(?<![\d\u2013-])((?:19|20)\d{2})(?![\d\u2013-])", body):
-        pass
-    if ym:
-        year = int(ym.group(1))
+    if years:
         pres = re.search(r"\s(Presented at .*)$", body)
         if pres:
             title = body[: pres.start()].strip()
@@ -292,13 +283,6 @@ def parse_reference(line: str) -> Reference | None:
                 head = body[: first.start()].strip()
                 head = re.sub(r"\s*\[abstract\]", "", head)
                 title, journal = _split_title_journal(head)
-                if not authors and re.search(r"\b(?:19|20)\d{2}\b", title) is None:
-                    pass
-            else:
-                title = body
-    if not authors:
-        # "15 National Comprehensive Cancer Network NCCN Clinical Practice Guidelines ..."
-        authors = ()
     return Reference(number, authors, title.strip(), journal.strip(), year, pmid, rest)
 
 
