@@ -19,7 +19,7 @@ from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.lexical import tokenize
 from qa.retriever import LAY_TERMS, asks_for_reference
-from qa.text import fold
+from qa.text import fold, plain_words
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,11 @@ class AbstentionRule:
 _GENERIC_TOKENS = frozenset(t for w in GENERIC for t in tokenize(w))
 CARRIED_WEIGHT = 0.3
 AROUND_CREDIT = 0.5
+# A question word the sentence lacks still counts SOFT_CREDIT when one of the sentence's words is
+# close to it as a word vector ("paid" ~ "funded" 0.65, "biggest" ~ "largest" 0.94, "recruit" ~
+# "enroll" 0.57; "radiotherapy" ~ "chemotherapy" 0.51 is also close, so the credit is partial).
+SOFT_MATCH = 0.45
+SOFT_CREDIT = 0.75
 UNKNOWN_WEIGHT = 0.5
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
@@ -147,7 +152,9 @@ _ABBREVIATION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|a
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 # (what the question asks for, what an answering sentence must contain)
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
-    (re.compile(r"^\W*when\b|\b(?:what year|which year|what date|since when|in what year)\b", re.I),
+    # "When did ...?" asks for a date; "When trastuzumab is added ..., by how much ...?" does not
+    (re.compile(r"^\W*when\s+(?:did|does|do|was|were|is|are|will|would|could|can|has|have|had|should)\b|"
+                r"\b(?:what year|which year|what date|since when|in what year)\b", re.I),
      re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTHS})\b")),
     (re.compile(r"\b(?:cost|costs|price|expensive|cheap)\b", re.I),
      re.compile(r"[$€£]|\b(?:cost|costs|price|USD|EUR|dollars?|euros?)\b", re.I)),
@@ -155,8 +162,13 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      re.compile(r"\d\s*(?:mg|g|µg|mcg)\b|mg/|/day|/week|\bdaily\b|\bweekly\b", re.I)),
     (re.compile(r"\b(?:how many|what number|number of)\b", re.I),
      re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)),
-    (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|what rate|how common)\b", re.I),
+    (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|how common)\b|"
+                r"\bwhat (?:[\w-]+ ){0,2}rates?\b", re.I),
      re.compile(r"%|\bpercent|\bproportion|\d")),
+    (re.compile(r"\b(?:what|which) (?:study |trial )?design\b|\bdesign of\b|"
+                r"\bwhat (?:kind|type|sort) of (?:study|trial)\b", re.I),
+     re.compile(r"randomi[sz]ed|open-label|\bphase\b|placebo|blind|single-arm|dose-escalation|"
+                r"crossover|retrospective|prospective|pooled", re.I)),
     (re.compile(r"\bhow often\b", re.I),
      re.compile(r"%|\bpercent|\brates?\b|\bevery\b|\bweekly\b|\bmonthly\b|\bdaily\b|\btimes\b|\bper\b", re.I)),
 )
@@ -179,7 +191,15 @@ def answer_type(question: str) -> re.Pattern | None:
 
 
 _DRUG_STEM = re.compile(r"(?:mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin)$")
-_ALIASES = {"nejm", "jco", "jnci", "pubmed", "id", "ids"}  # bibliographic words the corpus spells otherwise
+# Medical terms by their word parts ("radiotherapy", "thrombocytopenia", "cardiotoxicity",
+# "immunohistochemistry"): absent from the article, such a word names a topic it does not cover.
+_MEDICAL_TERM = re.compile(
+    r"(?:therapy|therapies|toxicity|toxicities|penia|emia|aemia|itis|ectomy|otomy|osis|genesis|"
+    r"graphy|scopy)$|^(?:cardio|hepato|nephro|neuro|immuno|radio|histo|pulmo|gastro|dermato|osteo|"
+    r"hemato|haemato|thrombo|cyto)")
+RARE_WORD_MATCH = 0.575  # biosimilars ~ its closest uncommon article word 0.552, neutrophils ~ neutropenia 0.58
+_NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
+_ALIASES = {"nejm", "jco", "jnci", "pubmed", "id", "ids", "england"}  # bibliographic words the corpus spells otherwise
 
 
 @dataclass
@@ -203,6 +223,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self._df, self._n = self._document_frequencies()
         self._prefixes: set[str] | None = None
+        self._uncommon: np.ndarray | None = None
 
     def _document_frequencies(self) -> tuple[dict[str, int], int]:
         df: dict[str, int] = {}
@@ -253,22 +274,44 @@ class ExtractiveAnswerer:
                 continue
             whole = tokenize(w)[:1]
             toks = [t for t in tokenize(w) if t not in _GENERIC_TOKENS]
-            compound_known = not any(ch.isdigit() for ch in w) or not whole or whole[0] in self._df
+            # "BOLERO-4" must be known whole; "110-patient" or "5-mg" is a number and a word
+            compound_known = (not any(ch.isdigit() for ch in w) or not whole or whole[0] in self._df
+                              or bool(_NUMBER_WORD.fullmatch(w)))
             if not toks or (compound_known and any(self._known(t) for t in toks)):
                 continue
             at_start = m.start() == 0 or body[:m.start()].rstrip().endswith((".", "?", "!", "("))
+            low = w.lower()
             entity = (any(ch.isdigit() for ch in w) or (w.isupper() and len(w) >= 2)
-                      or (w[0].isupper() and not at_start) or bool(_DRUG_STEM.search(w.lower()))
-                      or zipf_frequency(w.lower(), "en") < self.rule.rare_zipf)
+                      or (w[0].isupper() and not at_start) or bool(_DRUG_STEM.search(low))
+                      or bool(_MEDICAL_TERM.search(low)))
+            if not entity and zipf_frequency(low, "en") < self.rule.rare_zipf:
+                # a rare word is a topic the article lacks unless it has a close word there
+                # ("neutrophils" ~ "neutropenia" 0.58; "foretells" or "biosimilars" have none)
+                entity = self._closest_corpus_word(low) < RARE_WORD_MATCH
             if entity:
                 out.append(w)
         return out
 
+    def _closest_corpus_word(self, word: str) -> float:
+        """The highest word-vector similarity between `word` and an uncommon word of the article
+        (Zipf < 4: "neutropenia" can stand for "neutrophils"; "similar" for "biosimilars" cannot)."""
+        if self._uncommon is None:
+            from wordfreq import zipf_frequency
+
+            vocab = [w for w in self.retriever.vocabulary if zipf_frequency(w, "en") < 4.0]
+            self._uncommon = self.retriever.word_vectors(vocab)
+        if not len(self._uncommon):
+            return 0.0
+        return float((self._uncommon @ self.retriever.word_vectors([word])[0]).max())
+
     def _coverage(self, terms: list[str], text: str, synonyms: dict[str, set[str]] | None = None,
-                  weights: dict[str, float] | None = None, around: str = "") -> float:
+                  weights: dict[str, float] | None = None, around: str = "",
+                  surface: dict[str, str] | None = None) -> float:
         """The idf-weighted share of the terms that the text contains (lay synonyms count); a term
         found only in the surrounding passage (`around`) counts `AROUND_CREDIT`: "the regimen" of a
-        sentence is the paragraph's everolimus with paclitaxel."""
+        sentence is the paragraph's everolimus with paclitaxel; a term whose question word
+        (`surface`: term -> word) is close to a word of the text counts `SOFT_CREDIT`."""
+        surface = surface or {}
         if not terms:
             return 0.0
         have, near = set(tokenize(text)), set(tokenize(around))
@@ -277,8 +320,17 @@ class ExtractiveAnswerer:
                 have.add(term)
         w = weights or {}
         total = sum(self.idf(t) * w.get(t, 1.0) for t in terms)
-        got = sum(self.idf(t) * w.get(t, 1.0) * (1.0 if t in have else AROUND_CREDIT if t in near else 0.0)
-                  for t in terms)
+        credit = {t: 1.0 if t in have else AROUND_CREDIT if t in near else 0.0 for t in terms}
+        lacking = [t for t in terms if not credit[t] and t in surface]
+        if lacking:
+            text_words = list(dict.fromkeys(plain_words(text)))
+            if text_words:
+                sims = self.retriever.word_vectors([surface[t] for t in lacking]) \
+                    @ self.retriever.word_vectors(text_words).T
+                for t, best in zip(lacking, sims.max(axis=1)):
+                    if best >= SOFT_MATCH:
+                        credit[t] = SOFT_CREDIT
+        got = sum(self.idf(t) * w.get(t, 1.0) * credit[t] for t in terms)
         return got / total if total else 0.0
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer:
@@ -292,6 +344,10 @@ class ExtractiveAnswerer:
         expanded = self.retriever.expand_query(query)
         qvec = self.retriever.embed(expanded)
         synonyms = self._synonyms(query)
+        surface: dict[str, str] = {}
+        for word in plain_words(query):
+            for t in tokenize(word):
+                surface.setdefault(t, word)
         wanted = answer_type(question)
         cands: list[_Candidate] = []
         seen: set[int] = set()
@@ -320,7 +376,8 @@ class ExtractiveAnswerer:
                 ctx = f"{c.text} {c.passage.section_path[-1] if c.passage.section_path else ''}"
                 if c.passage.kind in ("table_row", "table_note", "reference"):
                     ctx += " " + c.passage.context
-                c.coverage = self._coverage(terms, ctx, synonyms, weights, around=c.passage.text)
+                c.coverage = self._coverage(terms, ctx, synonyms, weights, around=c.passage.text,
+                                            surface=surface)
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty

@@ -103,6 +103,9 @@ class Passage:
         return f"{head}: {body}"
 
 
+_FRONT_FIELDS = re.compile(r"(?<=\.)\s+(?=Authors:|Published in |DOI:|Correspondence to:)")
+
+
 def _fit(prefix: str, text: str, count: TokenCounter, limit: int) -> str:
     """Trim `text` by words until prefix + text fits `limit` tokens."""
     if count(prefix + text) <= limit:
@@ -132,7 +135,7 @@ class Chunker:
         sentence_ids: dict[tuple[str, int, int], int] = {}
 
         def sid(doc: Document, s: int, e: int, text: str | None = None) -> int:
-            key = (doc.doc_id, s, e)
+            key = (doc.doc_id, s, e, text)
             if key not in sentence_ids:
                 text = doc.text[s:e] if text is None else text
                 sentence_ids[key] = len(sentences)
@@ -185,8 +188,11 @@ class Chunker:
             # one unit each; a table row keeps its rebuilt text as one "sentence"
             text = _fit(head, block.text, self.count, limit)
             if text != doc.text[block.start:block.start + len(text)]:
-                # rebuilt text (table rows, the front matter): one quotable unit
-                return [(block.start, block.end, text, [sid(doc, block.start, block.end, text)])]
+                # rebuilt text: a table row is one quotable unit; the front matter one per field
+                # ("Correspondence to: ...") so that a question about one field meets its own vector
+                parts = _FRONT_FIELDS.split(text) if block.kind == "front" else [text]
+                return [(block.start, block.end, text,
+                         [sid(doc, block.start, block.end, part) for part in parts if part])]
             spans = split_sentences(text) if block.kind != "reference" else [(0, len(text))]
             ids = [sid(doc, block.start + a, block.start + b) for a, b in spans]
             return [(block.start, block.start + len(text), text, ids)]

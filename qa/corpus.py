@@ -568,7 +568,8 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
     keywords: tuple[str, ...] = ()
     head_start = front_start + len(front_text) - len(front_text.lstrip())
     corr = re.search(r"Correspondence to:\s*(.*?)(?:\.\s*Tel:|;\s*E-mail|$)", head.replace("\n", ""))
-    front_summary = (f"{title}. Authors: {', '.join(authors)}. Published in {journal} {year or ''}. "
+    names = ", ".join(authors).rstrip(".")
+    front_summary = (f"{title}. Authors: {names}. Published in {journal} {year or ''}. "
                      f"DOI: {doi}." + (f" Correspondence to: {corr.group(1).strip()}." if corr else "")
                      ).replace("  ", " ")
     blocks.append(Block("front", ("front matter",), front_summary, head_start,

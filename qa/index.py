@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -22,13 +22,16 @@ from qa.corpus import Document
 from qa.embedding import Embedder
 from qa.errors import IndexCorruptError, StaleIndexError
 from qa.lexical import LexicalIndex
+from qa.text import plain_words
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 SENTENCES = "sentences.jsonl"
 DENSE = "dense.faiss"
 SENTENCE_VECTORS = "sentences.npy"
+WORDS = "words.json"
+WORD_VECTORS = "words.npy"
 BM25_DIR = "bm25"
 
 Progress = Callable[[str, float], None]  # (stage message, fraction done 0..1)
@@ -44,6 +47,8 @@ class Index:
     sentence_vectors: np.ndarray
     lexical: LexicalIndex
     manifest: dict
+    words: list[str] = field(default_factory=list)  # the corpus vocabulary (`qa.text.plain_words`)
+    word_vectors: np.ndarray | None = None  # aligned with `words`: each word embedded alone
 
 
 def _versions() -> dict[str, str]:
@@ -137,13 +142,16 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
     settings_used = ChunkSettings(**{**settings.to_dict(), "max_tokens": limit})
     say("Chunking…", 0.05)
     passages, sentences = Chunker(count, settings_used).chunk(docs)
-    total = len(passages) + len(sentences)
+    vocabulary = sorted({w for p in passages for w in plain_words(f"{p.text} {p.context}")})
+    total = len(passages) + len(sentences) + len(vocabulary)
 
     def enc_progress(base: int):
         return lambda done, n: say(f"Embedding {base + done}/{total}", 0.1 + 0.85 * (base + done) / total)
 
     vectors = embedder.encode([p.embedding_text() for p in passages], progress=enc_progress(0))
     sent_vectors = embedder.encode([s.text for s in sentences], progress=enc_progress(len(passages)))
+    word_vectors = embedder.encode(vocabulary, batch_size=128,
+                                   progress=enc_progress(len(passages) + len(sentences)))
     dim = vectors.shape[1]
     say("Indexing…", 0.96)
     if factory == "Flat":
@@ -162,8 +170,9 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
     atomic_write_text(index_dir / SENTENCES,
                       "".join(json.dumps(asdict(s), ensure_ascii=False) + "\n" for s in sentences))
     atomic_write_bytes(index_dir / DENSE, faiss.serialize_index(dense).tobytes())
-    buf = _npy_bytes(sent_vectors)
-    atomic_write_bytes(index_dir / SENTENCE_VECTORS, buf)
+    atomic_write_bytes(index_dir / SENTENCE_VECTORS, _npy_bytes(sent_vectors))
+    atomic_write_text(index_dir / WORDS, json.dumps(vocabulary, ensure_ascii=False))
+    atomic_write_bytes(index_dir / WORD_VECTORS, _npy_bytes(word_vectors))
     tmp_bm25 = Path(tempfile.mkdtemp(dir=index_dir, prefix=".bm25."))
     lexical.save(tmp_bm25)
     old = index_dir / BM25_DIR
@@ -174,14 +183,14 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
         **expected_manifest(docs, embedder.name, settings, factory),
         "chunker_effective": settings_used.to_dict(),
         "dimension": int(dim),
-        "counts": {"passages": len(passages), "sentences": len(sentences)},
+        "counts": {"passages": len(passages), "sentences": len(sentences), "words": len(vocabulary)},
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(time.perf_counter() - t0, 2),
         "versions": _versions(),
     }
     atomic_write_text(index_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     say("Index ready", 1.0)
-    return Index(passages, sentences, dense, sent_vectors, lexical, manifest)
+    return Index(passages, sentences, dense, sent_vectors, lexical, manifest, vocabulary, word_vectors)
 
 
 def _npy_bytes(a: np.ndarray) -> bytes:
@@ -241,6 +250,8 @@ def load_index(index_dir: Path | str, docs: list[Document], expected: dict) -> I
         dense = faiss.deserialize_index(np.frombuffer((index_dir / DENSE).read_bytes(), dtype="uint8"))
         sent_vectors = np.load(index_dir / SENTENCE_VECTORS, allow_pickle=False)
         lexical = LexicalIndex.load(index_dir / BM25_DIR)
+        vocabulary = json.loads((index_dir / WORDS).read_text(encoding="utf-8"))
+        word_vectors = np.load(index_dir / WORD_VECTORS, allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise IndexCorruptError(
@@ -250,8 +261,9 @@ def load_index(index_dir: Path | str, docs: list[Document], expected: dict) -> I
     dim = manifest.get("dimension")
     if (len(passages) != counts.get("passages") or dense.ntotal != len(passages)
             or len(sentences) != counts.get("sentences") or sent_vectors.shape != (len(sentences), dim)
-            or dense.d != dim):
+            or dense.d != dim or not isinstance(vocabulary, list)
+            or len(vocabulary) != counts.get("words") or word_vectors.shape != (len(vocabulary), dim)):
         raise IndexCorruptError(
             f"index in {index_dir} is inconsistent (counts do not match its manifest); "
             "rebuild it with `qa index`")
-    return Index(passages, sentences, dense, sent_vectors, lexical, manifest)
+    return Index(passages, sentences, dense, sent_vectors, lexical, manifest, vocabulary, word_vectors)

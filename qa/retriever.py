@@ -84,6 +84,8 @@ class Retriever:
         self.corpus_dir = corpus_dir
         self._docs = {d.doc_id: d for d in documents}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._word_ids = {w: i for i, w in enumerate(index.words)}
+        self._word_cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self.glossary: dict[str, str] = {}
         for d in documents:
@@ -191,10 +193,37 @@ class Retriever:
         """Normalised embeddings of sentences by id, computed at index time."""
         return self._index.sentence_vectors[ids]
 
+    @property
+    def vocabulary(self) -> list[str]:
+        """The article's words (`qa.text.plain_words`) whose vectors the index holds."""
+        return self._index.words
+
+    def word_vectors(self, words: list[str]) -> np.ndarray:
+        """Embeddings of single lower-case words, shape (len(words), dim): the article's vocabulary
+        comes from the index, other words are embedded on first use and kept."""
+        dim = self._index.sentence_vectors.shape[1]
+        if not words:
+            return np.zeros((0, dim), dtype="float32")
+        with self._lock:
+            missing = [w for w in dict.fromkeys(words)
+                       if w not in self._word_ids and w not in self._word_cache]
+        if missing:
+            vecs = self._embedder.encode(missing, batch_size=64)
+            with self._lock:
+                self._word_cache.update(zip(missing, vecs))
+                if len(self._word_cache) > 20000:
+                    self._word_cache.clear()
+                    self._word_cache.update(zip(missing, vecs))
+        table = self._index.word_vectors
+        with self._lock:
+            return np.stack([table[self._word_ids[w]] if w in self._word_ids else self._word_cache[w]
+                             for w in words])
+
     def clear_cache(self) -> None:
         """Forget cached query embeddings (for timing cold queries)."""
         with self._lock:
             self._cache.clear()
+            self._word_cache.clear()
 
     def embed(self, text: str) -> np.ndarray:
         """The normalised embedding of a text (cached)."""

@@ -56,3 +56,12 @@ def words(text: str) -> list[str]:
 def content_words(text: str) -> list[str]:
     """`words` without stopwords."""
     return [w for w in words(text) if w not in STOPWORDS]
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")
+
+
+def plain_words(text: str) -> list[str]:
+    """Lower-cased alphabetic words of two letters or more ("paid", "anti-her"): the vocabulary
+    whose word vectors give soft matches between a question's words and the article's."""
+    return [w.lower() for w in _PLAIN_WORD.findall(normalise(text))]

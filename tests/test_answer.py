@@ -13,7 +13,11 @@ from qa.chat import ChatSession
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 MTD_Q = "What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?"
-OUT_OF_SCOPE = ["What is the capital of Australia?", "How do I treat a sprained ankle?"]
+OUT_OF_SCOPE = ["What is the capital of Australia?", "How do I treat a sprained ankle?",
+                # medical terms the article never uses, close as they are to its topic
+                "Should radiotherapy be given at the same time as trastuzumab?",
+                "How common is thrombocytopenia with T-DM1?",
+                "Are trastuzumab biosimilars as effective as the original?"]
 
 
 def _question_sets() -> list[tuple[str, list[str]]]:
@@ -67,12 +71,35 @@ def test_mtd_answer_and_citation(session):
     ("How many women is BOLERO-3 expected to enroll?", "572"),
     ("What percentage of breast cancers overexpress HER2?", "15%\u201323%"),
     ("What is the ClinicalTrials.gov identifier of the BKM120 trial?", "NCT01132664"),
+    # words the article does not use, matched by word vectors: paid ~ funded, company ~ corporation
+    ("Which drug company paid for the writing assistance on this paper?", "Novartis"),
+    ("How many women does the BOLERO-3 study plan to recruit?", "572"),  # recruit ~ enroll
 ])
 def test_known_answers(session, question, fact):
     a = session.ask(question)
     assert not a.abstained, a.text
     assert fact in a.text
     assert_grounded(a)
+
+
+def test_front_matter_fields_are_quoted_one_by_one(session):
+    a = session.ask("Who is the corresponding author of this review?")
+    assert not a.abstained, a.text
+    c = next(c for c in a.citations if c.sentence.startswith("Correspondence to: Dr B. T. Hennessy"))
+    assert c.section == "front matter" and len(c.sentence) < 200
+    assert_grounded(a)
+
+
+def test_when_as_a_conjunction_does_not_ask_for_a_date(session):
+    a = session.ask("When trastuzumab is added to preoperative chemotherapy in early breast cancer, "
+                    "by how much does it lower the risk of recurrence?")
+    assert not a.abstained, a.text
+    assert "neoadjuvant" in a.citations[0].sentence
+
+
+def test_number_word_compounds_are_not_unknown_names(session):
+    a = session.ask("What median PFS was seen with T-DM1 in the 110-patient phase II study?")
+    assert not a.abstained, a.text
 
 
 def test_answer_to_dict_is_json(session):

@@ -12,7 +12,8 @@ import pytest
 import qa
 from qa.chunking import ChunkSettings
 
-FILES = ("manifest.json", "passages.jsonl", "sentences.jsonl", "dense.faiss", "sentences.npy")
+FILES = ("manifest.json", "passages.jsonl", "sentences.jsonl", "dense.faiss", "sentences.npy",
+         "words.json", "words.npy")
 
 
 @pytest.fixture()
@@ -58,6 +59,11 @@ def test_round_trip_loads_same_passages(retriever, corpus_dir, index_dir):
         assert [r.pmid for r in a.refs] == [r.pmid for r in b.refs]
     # loading does not rewrite the index
     assert _snapshot(index_dir) == before
+    # the word vectors come back aligned with their words
+    assert again.vocabulary == retriever.vocabulary and "everolimus" in again.vocabulary
+    v = again.word_vectors(["everolimus", "funded"])
+    assert v.shape == (2, 384) and abs(float(v[0] @ v[0]) - 1) < 1e-4
+    assert (v == retriever.word_vectors(["everolimus", "funded"])).all()
     # and it searches the same way
     q = "maximum tolerated dose of everolimus"
     assert [p.id for p in again.search(q, k=5)] == [p.id for p in retriever.search(q, k=5)]
@@ -168,6 +174,9 @@ CORRUPTIONS = {
     "truncated sentences.npy": lambda d: _truncate(d / "sentences.npy"),
     "missing dense.faiss": lambda d: (d / "dense.faiss").unlink(),
     "missing bm25": lambda d: shutil.rmtree(d / "bm25"),
+    "missing words.npy": lambda d: (d / "words.npy").unlink(),
+    "words.json one word short": lambda d: (d / "words.json").write_text(
+        json.dumps(json.loads((d / "words.json").read_text(encoding="utf-8"))[1:]), encoding="utf-8"),
     "garbage bytes in sentences.jsonl": lambda d: (d / "sentences.jsonl").write_bytes(b"\xff\xfe\x00garbage"),
 }
 
