@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -314,7 +315,7 @@ class ExtractiveAnswerer:
         surface = surface or {}
         if not terms:
             return 0.0
-        have, near = set(tokenize(text)), set(tokenize(around))
+        have, near = set(_token_set(text)), _token_set(around)
         for term, alts in (synonyms or {}).items():
             if have & alts:
                 have.add(term)
@@ -420,6 +421,12 @@ class ExtractiveAnswerer:
             parts.append(f"{c.text} [{i}]")
         return Answer(question, " ".join(parts), tuple(citations), False, tuple(passages), query,
                       best.score, closest)
+
+
+@lru_cache(maxsize=8192)
+def _token_set(text: str) -> frozenset[str]:
+    """`tokenize` as a set, memoised: a passage's text is tokenized once, not once per sentence."""
+    return frozenset(tokenize(text))
 
 
 def _near_duplicate(a: _Candidate, b: _Candidate, retriever) -> bool:
