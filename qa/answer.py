@@ -225,6 +225,7 @@ class ExtractiveAnswerer:
         self._df, self._n = self._document_frequencies()
         self._prefixes: set[str] | None = None
         self._uncommon: np.ndarray | None = None
+        self._vocabulary = frozenset(retriever.vocabulary)  # the words with index-time vectors
 
     def _document_frequencies(self) -> tuple[dict[str, int], int]:
         df: dict[str, int] = {}
@@ -324,7 +325,8 @@ class ExtractiveAnswerer:
         credit = {t: 1.0 if t in have else AROUND_CREDIT if t in near else 0.0 for t in terms}
         lacking = [t for t in terms if not credit[t] and t in surface]
         if lacking:
-            text_words = list(dict.fromkeys(plain_words(text)))
+            known = self._vocabulary
+            text_words = [w for w in dict.fromkeys(plain_words(text)) if w in known]
             if text_words:
                 sims = self.retriever.word_vectors([surface[t] for t in lacking]) \
                     @ self.retriever.word_vectors(text_words).T
@@ -349,6 +351,8 @@ class ExtractiveAnswerer:
         for word in plain_words(query):
             for t in tokenize(word):
                 surface.setdefault(t, word)
+        if surface:
+            self.retriever.word_vectors(list(surface.values()))  # embed the question's words at once
         wanted = answer_type(question)
         cands: list[_Candidate] = []
         seen: set[int] = set()

@@ -22,7 +22,7 @@ from qa.corpus import Document
 from qa.embedding import Embedder
 from qa.errors import IndexCorruptError, StaleIndexError
 from qa.lexical import LexicalIndex
-from qa.text import plain_words
+from qa.text import STOPWORDS, plain_words
 
 FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
@@ -142,7 +142,9 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
     settings_used = ChunkSettings(**{**settings.to_dict(), "max_tokens": limit})
     say("Chunking…", 0.05)
     passages, sentences = Chunker(count, settings_used).chunk(docs)
-    vocabulary = sorted({w for p in passages for w in plain_words(f"{p.text} {p.context}")})
+    # the words of the article's own text (not its bibliography), for soft word matches
+    vocabulary = sorted({w for p in passages if p.kind != "reference"
+                         for w in plain_words(f"{p.text} {p.context}")} - STOPWORDS)
     total = len(passages) + len(sentences) + len(vocabulary)
 
     def enc_progress(base: int):
@@ -152,6 +154,7 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
     sent_vectors = embedder.encode([s.text for s in sentences], progress=enc_progress(len(passages)))
     word_vectors = embedder.encode(vocabulary, batch_size=128,
                                    progress=enc_progress(len(passages) + len(sentences)))
+    word_vectors = word_vectors.astype("float16").astype("float32")  # as stored: half the bytes
     dim = vectors.shape[1]
     say("Indexing…", 0.96)
     if factory == "Flat":
@@ -172,7 +175,7 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
     atomic_write_bytes(index_dir / DENSE, faiss.serialize_index(dense).tobytes())
     atomic_write_bytes(index_dir / SENTENCE_VECTORS, _npy_bytes(sent_vectors))
     atomic_write_text(index_dir / WORDS, json.dumps(vocabulary, ensure_ascii=False))
-    atomic_write_bytes(index_dir / WORD_VECTORS, _npy_bytes(word_vectors))
+    atomic_write_bytes(index_dir / WORD_VECTORS, _npy_bytes(word_vectors.astype("float16")))
     tmp_bm25 = Path(tempfile.mkdtemp(dir=index_dir, prefix=".bm25."))
     lexical.save(tmp_bm25)
     old = index_dir / BM25_DIR
@@ -251,7 +254,7 @@ def load_index(index_dir: Path | str, docs: list[Document], expected: dict) -> I
         sent_vectors = np.load(index_dir / SENTENCE_VECTORS, allow_pickle=False)
         lexical = LexicalIndex.load(index_dir / BM25_DIR)
         vocabulary = json.loads((index_dir / WORDS).read_text(encoding="utf-8"))
-        word_vectors = np.load(index_dir / WORD_VECTORS, allow_pickle=False)
+        word_vectors = np.load(index_dir / WORD_VECTORS, allow_pickle=False).astype("float32")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise IndexCorruptError(

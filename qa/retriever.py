@@ -208,7 +208,7 @@ class Retriever:
             missing = [w for w in dict.fromkeys(words)
                        if w not in self._word_ids and w not in self._word_cache]
         if missing:
-            vecs = self._embedder.encode(missing, batch_size=64)
+            vecs = self._embedder.encode_few(missing)
             with self._lock:
                 self._word_cache.update(zip(missing, vecs))
                 if len(self._word_cache) > 20000:
