@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,18 @@ from qa.errors import QAError
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, rich_markup_mode=None,
                   help="Grounded, cited answers from a scientific review article.")
-out = Console(highlight=False, soft_wrap=False)
+class _Stdout(Console):
+    """Standard output that treats a closed pipe (`qa search ... | head -1`) as the reader having
+    seen enough: exit 0, not rich's default 1 (its documented hook for this)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0)
+
+
+out = _Stdout(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
 CorpusOpt = Annotated[Path, typer.Option("--corpus", envvar="QA_CORPUS", help="Folder of PMC .txt articles.")]
@@ -205,6 +217,12 @@ def main() -> None:
         app()
     except BrokenPipeError:  # `qa ... | head`
         sys.stderr.close()
+    except SystemExit as e:
+        # Click/Typer turn a closed pipe met by a plain write into exit 1, after swapping stdout
+        # for a wrapper that swallows the error: the reader having seen enough is not a failure
+        if e.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            raise SystemExit(0) from None
+        raise
 
 
 if __name__ == "__main__":

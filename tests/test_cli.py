@@ -101,3 +101,20 @@ def test_help_lists_commands():
     assert r.exit_code == 0
     for cmd in ("index", "search", "ask", "glossary"):
         assert cmd in r.stdout
+
+
+def test_closed_pipe_is_not_an_error(retriever, corpus_dir, index_dir):
+    """`qa search ... | head -1`: the reader stops early; qa exits 0, without a traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    qa_bin = Path(sys.executable).with_name("qa")
+    proc = subprocess.Popen([str(qa_bin), "search", "everolimus", "-k", "200", "--json",
+                             "--corpus", str(corpus_dir), "--index", str(index_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.read(100)  # far less than the ~160 kB it writes, more than a pipe buffer
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert first.startswith(b"{") and "Traceback" not in err
