@@ -8,9 +8,7 @@ actually answers: see `AbstentionRule` for the calibrated decision.
 
 from __future__ import annotations
 
-import math
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -19,8 +17,9 @@ import numpy as np
 from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.lexical import tokenize
-from qa.retriever import LAY_TERMS, asks_for_reference
-from qa.text import fold, plain_words
+from qa.retriever import asks_for_reference
+from qa.terms import GENERIC_TOKENS, LAY_TERMS
+from qa.text import fold
 
 
 @dataclass(frozen=True)
@@ -102,17 +101,6 @@ class Answerer(Protocol):
     def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer: ...
 
 
-# Words that say what kind of answer is wanted but carry no topic.
-GENERIC = frozenset(
-    """what which who whom whose when where why how does did do is are was were kind type main
-    role use used using study studies trial trials patient patients result results data report
-    reported show shown according mention mentioned say says said find found name named
-    effect effects level levels value values rate rates number percent percentage stand stands
-    mean means meant meaning abbreviation abbreviations abbreviate abbreviated acronym short
-    footnote legend table""".split()
-)
-
-
 @dataclass(frozen=True)
 class AbstentionRule:
     """When to say "the review does not answer this question".
@@ -137,15 +125,7 @@ class AbstentionRule:
     type_penalty: float = 0.15
 
 
-_GENERIC_TOKENS = frozenset(t for w in GENERIC for t in tokenize(w))
 CARRIED_WEIGHT = 0.3
-AROUND_CREDIT = 0.5
-# A question word the sentence lacks still counts SOFT_CREDIT when one of the sentence's words is
-# close to it as a word vector ("paid" ~ "funded" 0.65, "biggest" ~ "largest" 0.94, "recruit" ~
-# "enroll" 0.57; "radiotherapy" ~ "chemotherapy" 0.51 is also close, so the credit is partial).
-SOFT_MATCH = 0.45
-SOFT_CREDIT = 0.75
-UNKNOWN_WEIGHT = 0.5
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
 _ABBREVIATION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
@@ -222,46 +202,15 @@ class ExtractiveAnswerer:
         self.retriever = retriever
         self.rule = rule or AbstentionRule()
         self.max_sentences = max_sentences
-        self._df, self._n = self._document_frequencies()
-        self._prefixes: set[str] | None = None
+        self.terms = retriever.terms
         self._uncommon: np.ndarray | None = None
-        self._vocabulary = frozenset(retriever.vocabulary)  # the words with index-time vectors
-
-    def _document_frequencies(self) -> tuple[dict[str, int], int]:
-        df: dict[str, int] = {}
-        passages = self.retriever.passages
-        for p in passages:
-            for t in set(tokenize(f"{p.text} {p.context}")):
-                df[t] = df.get(t, 0) + 1
-        return df, len(passages)
 
     def idf(self, token: str) -> float:
-        return math.log(1 + self._n / (1 + self._df.get(token, 0)))
-
-    def _synonyms(self, query: str) -> dict[str, set[str]]:
-        """Key terms of lay phrases in the query → the article's words for them."""
-        out: dict[str, set[str]] = {}
-        folded = fold(query)
-        for lay, formal in LAY_TERMS.items():
-            m = re.search(rf"\b(?:{lay})\b", folded)
-            if m:
-                for t in tokenize(m.group(0)):
-                    out.setdefault(t, set()).update(tokenize(formal))
-        return out
+        return self.terms.idf(token)
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
-        return list(dict.fromkeys(t for t in tokenize(question) if t not in _GENERIC_TOKENS))
-
-    def _known(self, token: str) -> bool:
-        """A token the corpus has, or that begins a corpus token ("nct" of "nct01132664")."""
-        if token in self._df:
-            return True
-        if len(token) >= 3:
-            if self._prefixes is None:
-                self._prefixes = {t[:n] for t in self._df for n in range(3, len(t) + 1)}
-            return token in self._prefixes
-        return False
+        return self.terms.key_terms(question)
 
     def salient_unknown_terms(self, question: str) -> list[str]:
         """Question words naming something the corpus never mentions (see `AbstentionRule`)."""
@@ -275,11 +224,11 @@ class ExtractiveAnswerer:
                     re.fullmatch(lay, w.lower()) for lay in LAY_TERMS):
                 continue
             whole = tokenize(w)[:1]
-            toks = [t for t in tokenize(w) if t not in _GENERIC_TOKENS]
+            toks = [t for t in tokenize(w) if t not in GENERIC_TOKENS]
             # "BOLERO-4" must be known whole; "110-patient" or "5-mg" is a number and a word
-            compound_known = (not any(ch.isdigit() for ch in w) or not whole or whole[0] in self._df
+            compound_known = (not any(ch.isdigit() for ch in w) or not whole or self.terms.in_corpus(whole[0])
                               or bool(_NUMBER_WORD.fullmatch(w)))
-            if not toks or (compound_known and any(self._known(t) for t in toks)):
+            if not toks or (compound_known and any(self.terms.known(t) for t in toks)):
                 continue
             at_start = m.start() == 0 or body[:m.start()].rstrip().endswith((".", "?", "!", "("))
             low = w.lower()
@@ -306,53 +255,17 @@ class ExtractiveAnswerer:
             return 0.0
         return float((self._uncommon @ self.retriever.word_vectors([word])[0]).max())
 
-    def _coverage(self, terms: list[str], text: str, synonyms: dict[str, set[str]] | None = None,
-                  weights: dict[str, float] | None = None, around: str = "",
-                  surface: dict[str, str] | None = None) -> float:
-        """The idf-weighted share of the terms that the text contains (lay synonyms count); a term
-        found only in the surrounding passage (`around`) counts `AROUND_CREDIT`: "the regimen" of a
-        sentence is the paragraph's everolimus with paclitaxel; a term whose question word
-        (`surface`: term -> word) is close to a word of the text counts `SOFT_CREDIT`."""
-        surface = surface or {}
-        if not terms:
-            return 0.0
-        have, near = set(_token_set(text)), _token_set(around)
-        for term, alts in (synonyms or {}).items():
-            if have & alts:
-                have.add(term)
-        w = weights or {}
-        total = sum(self.idf(t) * w.get(t, 1.0) for t in terms)
-        credit = {t: 1.0 if t in have else AROUND_CREDIT if t in near else 0.0 for t in terms}
-        lacking = [t for t in terms if not credit[t] and t in surface]
-        if lacking:
-            known = self._vocabulary
-            text_words = [w for w in dict.fromkeys(plain_words(text)) if w in known]
-            if text_words:
-                sims = self.retriever.word_vectors([surface[t] for t in lacking]) \
-                    @ self.retriever.word_vectors(text_words).T
-                for t, best in zip(lacking, sims.max(axis=1)):
-                    if best >= SOFT_MATCH:
-                        credit[t] = SOFT_CREDIT
-        got = sum(self.idf(t) * w.get(t, 1.0) * credit[t] for t in terms)
-        return got / total if total else 0.0
-
     def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer:
         query = query or question
         own = self.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))  # "at that dose" names the old topic
         # terms carried over from earlier turns locate the passages; the sentence must answer the
         # question's own terms, so carried terms weigh less when choosing it
-        weights = {t: (1.0 if t in own or not own else CARRIED_WEIGHT) * (1.0 if t in self._df else UNKNOWN_WEIGHT)
-                   for t in self.key_terms(query)}
-        terms = list(weights)
+        weights = {t: (1.0 if t in own or not own else CARRIED_WEIGHT) * w
+                   for t, w in self.terms.weights(query).items()}
         expanded = self.retriever.expand_query(query)
         qvec = self.retriever.embed(expanded)
-        synonyms = self._synonyms(query)
-        surface: dict[str, str] = {}
-        for word in plain_words(query):
-            for t in tokenize(word):
-                surface.setdefault(t, word)
-        if surface:
-            self.retriever.word_vectors(list(surface.values()))  # embed the question's words at once
+        synonyms = self.terms.synonyms(query)
+        surface = self.terms.surface(query)
         wanted = answer_type(question)
         cands: list[_Candidate] = []
         seen: set[int] = set()
@@ -381,8 +294,8 @@ class ExtractiveAnswerer:
                 ctx = f"{c.text} {c.passage.section_path[-1] if c.passage.section_path else ''}"
                 if c.passage.kind in ("table_row", "table_note", "reference"):
                     ctx += " " + c.passage.context
-                c.coverage = self._coverage(terms, ctx, synonyms, weights, around=c.passage.text,
-                                            surface=surface)
+                c.coverage = self.terms.coverage(weights, ctx, synonyms, around=c.passage.text,
+                                                 surface=surface)
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
@@ -425,12 +338,6 @@ class ExtractiveAnswerer:
             parts.append(f"{c.text} [{i}]")
         return Answer(question, " ".join(parts), tuple(citations), False, tuple(passages), query,
                       best.score, closest)
-
-
-@lru_cache(maxsize=8192)
-def _token_set(text: str) -> frozenset[str]:
-    """`tokenize` as a set, memoised: a passage's text is tokenized once, not once per sentence."""
-    return frozenset(tokenize(text))
 
 
 def _near_duplicate(a: _Candidate, b: _Candidate, retriever) -> bool:

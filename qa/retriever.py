@@ -23,6 +23,7 @@ from qa.corpus import Document, Section, load_corpus
 from qa.embedding import Embedder
 from qa.errors import QuestionError, StaleIndexError
 from qa.index import Index, Progress, build_index, expected_manifest, load_index, read_manifest
+from qa.terms import LAY_TERMS, KeyTerms
 from qa.text import fold
 
 MODES = ("hybrid", "dense", "bm25")
@@ -31,21 +32,12 @@ MAX_QUESTION_CHARS = 2000
 # the shift of bibliography entries; grid-searched on eval/questions.jsonl (MRR@10, Recall@5).
 FUSION_WEIGHTS = (0.2, 0.6, 0.25)
 REFERENCE_SHIFT = 1.5
-# Lay words readers use for what clinical articles say otherwise (query expansion only).
-LAY_TERMS = {
-    "side effects?": "adverse events toxic effects toxicity",
-    "chemo": "chemotherapy",
-    "brain": "CNS cerebral",
-    "spread": "metastatic metastases",
-    "come back|comes back|relapse": "recurrence",
-    "tumou?rs?": "cancer",
-    "shrink\\w*": "response",
-    "(?:blood )?cancer drug": "agent",
-    "before surgery|preoperative": "neoadjuvant",
-    "postoperative": "adjuvant",
-    "after surgery": "adjuvant",
-    "stops? working|stopped working": "resistance refractory progression",
-}
+# Hybrid re-ranking: the first RERANK_DEPTH passages get RERANK_WEIGHT x their best sentence's
+# answer score (cosine to the question + RERANK_COVERAGE x the share of its key terms the sentence
+# covers, as the answerer scores sentences); weight chosen on eval/questions.jsonl.
+RERANK_DEPTH = 20
+RERANK_WEIGHT = 5.0
+RERANK_COVERAGE = 0.6
 
 
 def check_question(question: object) -> str:
@@ -98,6 +90,7 @@ class Retriever:
         self._sent_index = np.array([s for _, s in pairs], dtype="int64")
         self._is_reference = np.array([p.kind == "reference" for p in index.passages])
         self.status: str = ""  # what load() did: "loaded", or why it rebuilt
+        self._terms: KeyTerms | None = None
 
     # ------------------------------------------------------------------ construction
 
@@ -192,6 +185,14 @@ class Retriever:
     def sentence_vectors(self, ids: list[int]) -> np.ndarray:
         """Normalised embeddings of sentences by id, computed at index time."""
         return self._index.sentence_vectors[ids]
+
+    @property
+    def terms(self) -> KeyTerms:
+        """Key-term statistics of the corpus (document frequencies, coverage of a question)."""
+        if self._terms is None:
+            self._terms = KeyTerms([f"{p.text} {p.context}" for p in self._index.passages],
+                                   self._index.words, self.word_vectors)
+        return self._terms
 
     @property
     def vocabulary(self) -> list[str]:
@@ -321,6 +322,36 @@ class Retriever:
             fused = fused + np.where(self._is_reference, shift, 0.0)
         return fused.astype("float32"), dense, bm25
 
+    def answer_scores(self, question: str, passages: list[Passage]) -> np.ndarray:
+        """Each passage's best sentence as an answer to the question: cosine similarity plus
+        `RERANK_COVERAGE` x the idf-weighted share of the question's key terms it covers."""
+        terms = self.terms
+        weights = terms.weights(question)
+        synonyms = terms.synonyms(question)
+        surface = terms.surface(question)
+        q = self.embed(self.expand_query(question))
+        out = np.zeros(len(passages), dtype="float32")
+        for i, p in enumerate(passages):
+            ids = list(p.sentences)
+            if not ids:
+                continue
+            sims = self._index.sentence_vectors[ids] @ q
+            heading = p.section_path[-1] if p.section_path else ""
+            extra = f" {p.context}" if p.kind in ("table_row", "table_note", "reference") else ""
+            out[i] = max(float(sim) + RERANK_COVERAGE * terms.coverage(
+                weights, f"{self._index.sentences[sid].text} {heading}{extra}", synonyms,
+                around=p.text, surface=surface) for sid, sim in zip(ids, sims))
+        return out
+
+    def _rerank(self, question: str, fused: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Re-rank the first `RERANK_DEPTH` passages by fused score + `RERANK_WEIGHT` x answer score."""
+        head = order[:RERANK_DEPTH]
+        answer = np.maximum(self.answer_scores(question, [self._index.passages[int(i)] for i in head]), 0)
+        fused = fused.copy()
+        fused[head] = fused[head] + RERANK_WEIGHT * answer
+        new_head = head[np.argsort(-fused[head], kind="stable")]
+        return fused, np.concatenate([new_head, order[RERANK_DEPTH:]])
+
     def _search(self, question: str, k: int, mode: str, section: str | None) -> list[Passage]:
         want = fold(section) if section else None
         if want and not any(want in fold(p.section) for p in self._index.passages):
@@ -328,6 +359,8 @@ class Retriever:
                                 "heading, e.g. 'supporting clinical data'")
         fused, dense, bm25 = self.scores(question, mode)
         order = np.argsort(-fused, kind="stable")
+        if mode == "hybrid":
+            fused, order = self._rerank(question, fused, order)
         picked: list[Passage] = []
         for i in order:
             p = self._index.passages[int(i)]

@@ -1,0 +1,150 @@
+"""Key terms: which words of a question carry its topic, how rare they are in the corpus, and how
+much of them a text covers — exactly, through a lay synonym, in the surrounding passage, or through a
+close word vector ("paid" ~ "funded"). Shared by the retriever's re-ranking and the answerer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+
+from qa.lexical import tokenize
+from qa.text import fold, plain_words
+
+# Lay words readers use for what clinical articles say otherwise (query expansion and coverage).
+LAY_TERMS = {
+    "side effects?": "adverse events toxic effects toxicity",
+    "chemo": "chemotherapy",
+    "brain": "CNS cerebral",
+    "spread": "metastatic metastases",
+    "come back|comes back|relapse": "recurrence",
+    "tumou?rs?": "cancer",
+    "shrink\\w*": "response",
+    "(?:blood )?cancer drug": "agent",
+    "before surgery|preoperative": "neoadjuvant",
+    "postoperative": "adjuvant",
+    "after surgery": "adjuvant",
+    "stops? working|stopped working": "resistance refractory progression",
+}
+
+# Words that say what kind of answer is wanted but carry no topic.
+GENERIC = frozenset(
+    """what which who whom whose when where why how does did do is are was were kind type main
+    role use used using study studies trial trials patient patients result results data report
+    reported show shown according mention mentioned say says said find found name named
+    effect effects level levels value values rate rates number percent percentage stand stands
+    mean means meant meaning abbreviation abbreviations abbreviate abbreviated acronym short
+    footnote legend table""".split()
+)
+GENERIC_TOKENS = frozenset(t for w in GENERIC for t in tokenize(w))
+
+AROUND_CREDIT = 0.5  # a term found in the sentence's passage but not in the sentence
+# A question word the text lacks still counts SOFT_CREDIT when one of the text's words is close to
+# it as a word vector ("paid" ~ "funded" 0.65, "biggest" ~ "largest" 0.94, "recruit" ~ "enroll"
+# 0.57; "radiotherapy" ~ "chemotherapy" 0.51 is also close, so the credit is partial).
+SOFT_MATCH = 0.45
+SOFT_CREDIT = 0.75
+UNKNOWN_WEIGHT = 0.5  # a term the corpus never uses: no text can contain it
+
+
+@lru_cache(maxsize=8192)
+def token_set(text: str) -> frozenset[str]:
+    """`tokenize` as a set, memoised: a passage's text is tokenized once, not once per sentence."""
+    return frozenset(tokenize(text))
+
+
+class KeyTerms:
+    """Term statistics of a corpus and the coverage of a question's key terms by a text.
+
+    Args:
+        texts: the indexed texts (passage text plus context), for document frequencies.
+        vocabulary: the words that have index-time vectors.
+        word_vectors: words -> normalised vectors (`Retriever.word_vectors`).
+    """
+
+    def __init__(self, texts: list[str], vocabulary: list[str],
+                 word_vectors: Callable[[list[str]], np.ndarray]):
+        self._df: dict[str, int] = {}
+        for text in texts:
+            for t in set(tokenize(text)):
+                self._df[t] = self._df.get(t, 0) + 1
+        self._n = len(texts)
+        self._vocabulary = frozenset(vocabulary)
+        self._word_vectors = word_vectors
+        self._prefixes: set[str] | None = None
+
+    def in_corpus(self, token: str) -> bool:
+        return token in self._df
+
+    def known(self, token: str) -> bool:
+        """A token the corpus has, or that begins a corpus token ("nct" of "nct01132664")."""
+        if token in self._df:
+            return True
+        if len(token) >= 3:
+            if self._prefixes is None:
+                self._prefixes = {t[:n] for t in self._df for n in range(3, len(t) + 1)}
+            return token in self._prefixes
+        return False
+
+    def idf(self, token: str) -> float:
+        return math.log(1 + self._n / (1 + self._df.get(token, 0)))
+
+    def key_terms(self, question: str) -> list[str]:
+        """The question's topical tokens (stemmed), generic question words removed."""
+        return list(dict.fromkeys(t for t in tokenize(question) if t not in GENERIC_TOKENS))
+
+    def weights(self, question: str) -> dict[str, float]:
+        """Key terms with their weights: 1, or `UNKNOWN_WEIGHT` for a term the corpus lacks."""
+        return {t: 1.0 if t in self._df else UNKNOWN_WEIGHT for t in self.key_terms(question)}
+
+    @staticmethod
+    def synonyms(query: str) -> dict[str, set[str]]:
+        """Key terms of lay phrases in the query → the article's words for them."""
+        out: dict[str, set[str]] = {}
+        folded = fold(query)
+        for lay, formal in LAY_TERMS.items():
+            m = re.search(rf"\b(?:{lay})\b", folded)
+            if m:
+                for t in tokenize(m.group(0)):
+                    out.setdefault(t, set()).update(tokenize(formal))
+        return out
+
+    def surface(self, query: str) -> dict[str, str]:
+        """Each key term → the question's word for it, whose vector is computed now (in one batch)."""
+        out: dict[str, str] = {}
+        for word in plain_words(query):
+            for t in tokenize(word):
+                out.setdefault(t, word)
+        if out:
+            self._word_vectors(list(out.values()))
+        return out
+
+    def coverage(self, weights: dict[str, float], text: str, synonyms: dict[str, set[str]] | None = None,
+                 around: str = "", surface: dict[str, str] | None = None) -> float:
+        """The idf- and `weights`-weighted share of the terms that the text contains (lay synonyms
+        count); a term found only in the surrounding passage (`around`) counts `AROUND_CREDIT` ("the
+        regimen" of a sentence is the paragraph's everolimus with paclitaxel); a term whose question
+        word (`surface`: term -> word) is close to a word of the text counts `SOFT_CREDIT`."""
+        if not weights:
+            return 0.0
+        surface = surface or {}
+        have, near = set(token_set(text)), token_set(around)
+        for term, alts in (synonyms or {}).items():
+            if have & alts:
+                have.add(term)
+        total = sum(self.idf(t) * w for t, w in weights.items())
+        credit = {t: 1.0 if t in have else AROUND_CREDIT if t in near else 0.0 for t in weights}
+        lacking = [t for t in weights if not credit[t] and t in surface]
+        if lacking:
+            text_words = [w for w in dict.fromkeys(plain_words(text)) if w in self._vocabulary]
+            if text_words:
+                sims = self._word_vectors([surface[t] for t in lacking]) @ self._word_vectors(text_words).T
+                for t, best in zip(lacking, sims.max(axis=1)):
+                    if best >= SOFT_MATCH:
+                        credit[t] = SOFT_CREDIT
+        got = sum(self.idf(t) * w * credit[t] for t, w in weights.items())
+        return got / total if total else 0.0
