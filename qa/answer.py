@@ -175,9 +175,13 @@ _DRUG_STEM = re.compile(r"(?:mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubic
 # Medical terms by their word parts ("radiotherapy", "thrombocytopenia", "cardiotoxicity",
 # "immunohistochemistry"): absent from the article, such a word names a topic it does not cover.
 _MEDICAL_TERM = re.compile(
-    r"(?:therapy|therapies|toxicity|toxicities|penia|emia|aemia|itis|ectomy|otomy|osis|genesis|"
-    r"graphy|scopy)$|^(?:cardio|hepato|nephro|neuro|immuno|radio|histo|pulmo|gastro|dermato|osteo|"
-    r"hemato|haemato|thrombo|cyto)")
+    r"(?:therapy|therapies|toxicity|toxicities|penia|emia|aemia|itis|ectomy|ectomies|otomy|ostomy|"
+    r"osis|genesis|graphy|grams?|scopy|rrhea|rrhoea|algia|uria|pathy|plasia|trophy|edema|oedema|"
+    r"plegia|pnea|pnoea)$|"
+    r"^(?:cardio|hepato|nephro|neuro|immuno|radio|histo|pulmo|gastro|dermato|osteo|hemato|haemato|"
+    r"thrombo|cyto|mammo)")
+NAME_MATCH = 0.75  # a capitalised word this close to a word of the article is that word
+_INFLECTED = re.compile(r"(?:ed|ing|ly)$")  # "revved", "foretelling": a verb or adverb names no topic
 RARE_WORD_MATCH = 0.575  # biosimilars ~ its closest uncommon article word 0.552, neutrophils ~ neutropenia 0.58
 _NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
 _ALIASES = {"nejm", "jco", "jnci", "pubmed", "id", "ids", "england"}  # bibliographic words the corpus spells otherwise
@@ -232,10 +236,13 @@ class ExtractiveAnswerer:
                 continue
             at_start = m.start() == 0 or body[:m.start()].rstrip().endswith((".", "?", "!", "("))
             low = w.lower()
+            name = w[0].isupper() and not at_start and not w.isupper() and not any(ch.isdigit() for ch in w)
             entity = (any(ch.isdigit() for ch in w) or (w.isupper() and len(w) >= 2)
-                      or (w[0].isupper() and not at_start) or bool(_DRUG_STEM.search(low))
-                      or bool(_MEDICAL_TERM.search(low)))
-            if not entity and zipf_frequency(low, "en") < self.rule.rare_zipf:
+                      or name or bool(_DRUG_STEM.search(low)) or bool(_MEDICAL_TERM.search(low)))
+            if entity and name and not _DRUG_STEM.search(low) and not _MEDICAL_TERM.search(low):
+                # "Irish" is the article's "Ireland" (0.79); "Australia" ~ "Ireland" 0.63 is not
+                entity = self._closest_corpus_word(low, uncommon=False) < NAME_MATCH
+            if not entity and zipf_frequency(low, "en") < self.rule.rare_zipf and not _INFLECTED.search(low):
                 # a rare word is a topic the article lacks unless it has a close word there
                 # ("neutrophils" ~ "neutropenia" 0.58; "foretells" or "biosimilars" have none)
                 entity = self._closest_corpus_word(low) < RARE_WORD_MATCH
@@ -243,9 +250,13 @@ class ExtractiveAnswerer:
                 out.append(w)
         return out
 
-    def _closest_corpus_word(self, word: str) -> float:
+    def _closest_corpus_word(self, word: str, uncommon: bool = True) -> float:
         """The highest word-vector similarity between `word` and an uncommon word of the article
-        (Zipf < 4: "neutropenia" can stand for "neutrophils"; "similar" for "biosimilars" cannot)."""
+        (Zipf < 4: "neutropenia" can stand for "neutrophils"; "similar" for "biosimilars" cannot),
+        or any word of it with `uncommon=False`."""
+        if not uncommon:
+            table = self.retriever.word_vectors(self.retriever.vocabulary)
+            return float((table @ self.retriever.word_vectors([word])[0]).max()) if len(table) else 0.0
         if self._uncommon is None:
             from wordfreq import zipf_frequency
 

@@ -17,7 +17,9 @@ OUT_OF_SCOPE = ["What is the capital of Australia?", "How do I treat a sprained 
                 # medical terms the article never uses, close as they are to its topic
                 "Should radiotherapy be given at the same time as trastuzumab?",
                 "How common is thrombocytopenia with T-DM1?",
-                "Are trastuzumab biosimilars as effective as the original?"]
+                "Are trastuzumab biosimilars as effective as the original?",
+                "How can diarrhoea from neratinib be prevented?",
+                "From what age should women have mammograms?"]
 
 
 def _question_sets() -> list[tuple[str, list[str]]]:
@@ -74,6 +76,8 @@ def test_mtd_answer_and_citation(session):
     # words the article does not use, matched by word vectors: paid ~ funded, company ~ corporation
     ("Which drug company paid for the writing assistance on this paper?", "Novartis"),
     ("How many women does the BOLERO-3 study plan to recruit?", "572"),  # recruit ~ enroll
+    # a name the article spells otherwise: "Irish" ~ "Ireland"
+    ("Which Irish hospital is the corresponding author's department in?", "Beaumont"),
 ])
 def test_known_answers(session, question, fact):
     a = session.ask(question)
