@@ -220,11 +220,13 @@ class Retriever:
             return np.stack([table[self._word_ids[w]] if w in self._word_ids else self._word_cache[w]
                              for w in words])
 
-    def clear_cache(self) -> None:
-        """Forget cached query embeddings (for timing cold queries)."""
+    def clear_cache(self, words: bool = True) -> None:
+        """Forget cached query embeddings (for timing cold queries) and, unless `words` is False,
+        the vectors of question words the article lacks (a long session keeps them)."""
         with self._lock:
             self._cache.clear()
-            self._word_cache.clear()
+            if words:
+                self._word_cache.clear()
 
     def embed(self, text: str) -> np.ndarray:
         """The normalised embedding of a text (cached)."""

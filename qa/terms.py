@@ -76,6 +76,18 @@ class KeyTerms:
         self._vocabulary = frozenset(vocabulary)
         self._word_vectors = word_vectors
         self._prefixes: set[str] | None = None
+        self._text_cache: dict[str, np.ndarray] = {}
+
+    def _text_vectors(self, text: str) -> np.ndarray:
+        """The vectors of a text's article words (memoised: the texts are the corpus' sentences)."""
+        hit = self._text_cache.get(text)
+        if hit is None:
+            words = [w for w in dict.fromkeys(plain_words(text)) if w in self._vocabulary]
+            hit = self._word_vectors(words)
+            if len(self._text_cache) > 50000:
+                self._text_cache.clear()
+            self._text_cache[text] = hit
+        return hit
 
     def in_corpus(self, token: str) -> bool:
         return token in self._df
@@ -140,9 +152,9 @@ class KeyTerms:
         credit = {t: 1.0 if t in have else AROUND_CREDIT if t in near else 0.0 for t in weights}
         lacking = [t for t in weights if not credit[t] and t in surface]
         if lacking:
-            text_words = [w for w in dict.fromkeys(plain_words(text)) if w in self._vocabulary]
-            if text_words:
-                sims = self._word_vectors([surface[t] for t in lacking]) @ self._word_vectors(text_words).T
+            text_vectors = self._text_vectors(text)
+            if len(text_vectors):
+                sims = self._word_vectors([surface[t] for t in lacking]) @ text_vectors.T
                 for t, best in zip(lacking, sims.max(axis=1)):
                     if best >= SOFT_MATCH:
                         credit[t] = SOFT_CREDIT
