@@ -181,7 +181,6 @@ _MEDICAL_TERM = re.compile(
     r"^(?:cardio|hepato|nephro|neuro|immuno|radio|histo|pulmo|gastro|dermato|osteo|hemato|haemato|"
     r"thrombo|cyto|mammo)")
 NAME_MATCH = 0.75  # a capitalised word this close to a word of the article is that word
-_INFLECTED = re.compile(r"(?:ed|ing|ly)$")  # "revved", "foretelling": a verb or adverb names no topic
 RARE_WORD_MATCH = 0.575  # biosimilars ~ its closest uncommon article word 0.552, neutrophils ~ neutropenia 0.58
 _NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
 _ALIASES = {"nejm", "jco", "jnci", "pubmed", "id", "ids", "england"}  # bibliographic words the corpus spells otherwise
@@ -242,7 +241,7 @@ class ExtractiveAnswerer:
             if entity and name and not _DRUG_STEM.search(low) and not _MEDICAL_TERM.search(low):
                 # "Irish" is the article's "Ireland" (0.79); "Australia" ~ "Ireland" 0.63 is not
                 entity = self._closest_corpus_word(low, uncommon=False) < NAME_MATCH
-            if not entity and zipf_frequency(low, "en") < self.rule.rare_zipf and not _INFLECTED.search(low):
+            if not entity and zipf_frequency(low, "en") < self.rule.rare_zipf:
                 # a rare word is a topic the article lacks unless it has a close word there
                 # ("neutrophils" ~ "neutropenia" 0.58; "foretells" or "biosimilars" have none)
                 entity = self._closest_corpus_word(low) < RARE_WORD_MATCH
