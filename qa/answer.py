@@ -176,10 +176,11 @@ _DRUG_STEM = re.compile(r"(?:mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubic
 # "immunohistochemistry"): absent from the article, such a word names a topic it does not cover.
 _MEDICAL_TERM = re.compile(
     r"(?:therapy|therapies|toxicity|toxicities|penia|emia|aemia|itis|ectomy|ectomies|otomy|ostomy|"
-    r"osis|genesis|graphy|grams?|scopy|rrhea|rrhoea|algia|uria|pathy|plasia|trophy|edema|oedema|"
+    r"osis|genesis|graphy|scopy|rrhea|rrhoea|algia|uria|pathy|plasia|trophy|edema|oedema|"
     r"plegia|pnea|pnoea)$|"
     r"^(?:cardio|hepato|nephro|neuro|immuno|radio|histo|pulmo|gastro|dermato|osteo|hemato|haemato|"
     r"thrombo|cyto|mammo)")
+_COORDINATED = re.compile(r"-(?:plus|and|with|or|versus|vs)-", re.I)
 NAME_MATCH = 0.75  # a capitalised word this close to a word of the article is that word
 RARE_WORD_MATCH = 0.575  # biosimilars ~ its closest uncommon article word 0.552, neutrophils ~ neutropenia 0.58
 _NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
@@ -223,6 +224,10 @@ class ExtractiveAnswerer:
         body = question.split(" (")[0] if question.endswith(")") else question
         for m in re.finditer(r"[A-Za-z0-9][\w\-/.]*[\w]|[A-Za-z0-9]", body):
             w = m.group(0)
+            if _COORDINATED.search(w):  # "AUY922-plus-trastuzumab": each part on its own
+                parts = [p for p in _COORDINATED.split(w) if p]
+                if all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1]):
+                    continue
             if w.isdigit() or w.lower() in _ALIASES or any(
                     re.fullmatch(lay, w.lower()) for lay in LAY_TERMS):
                 continue

@@ -103,7 +103,7 @@ class Passage:
         return f"{head}: {body}"
 
 
-_FRONT_FIELDS = re.compile(r"(?<=\.)\s+(?=Authors:|Published in |DOI:|Correspondence to:)")
+_FRONT_FIELDS = re.compile(r"(?<=\.)\s+(?=Authors:|Published in |DOI:|Correspondence to:|©|This is an Open Access)")
 
 
 def _fit(prefix: str, text: str, count: TokenCounter, limit: int) -> str:

@@ -569,9 +569,14 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
     head_start = front_start + len(front_text) - len(front_text.lstrip())
     corr = re.search(r"Correspondence to:\s*(.*?)(?:\.\s*Tel:|;\s*E-mail|$)", head.replace("\n", ""))
     names = ", ".join(authors).rstrip(".")
+    flat = head.replace("\n", "")
+    # the permissions, verbatim: copyright holder, publisher and society, licence
+    rights = [m.group(0).strip() for m in (
+        re.search(r"©[^.]*\.\s*Published by [^.]*\.", flat),
+        re.search(r"This is an Open Access article.*?\bcited\.", flat)) if m]
     front_summary = (f"{title}. Authors: {names}. Published in {journal} {year or ''}. "
                      f"DOI: {doi}." + (f" Correspondence to: {corr.group(1).strip()}." if corr else "")
-                     ).replace("  ", " ")
+                     + "".join(f" {r}" for r in rights)).replace("  ", " ")
     blocks.append(Block("front", ("front matter",), front_summary, head_start,
                         front_start + len(head), (), head.strip()[:600]))
     if first_label:

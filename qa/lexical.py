@@ -26,7 +26,9 @@ BM25_K1, BM25_B = 1.2, 0.75  # Robertson's classic values (Recall@5 0.947 -> 0.9
 _UK_WORDS = {"tumour": "tumor", "tumours": "tumors", "colour": "color", "behaviour": "behavior",
              "favourable": "favorable", "programme": "program", "programmes": "programs",
              "centre": "center", "centres": "centers", "oestrogen": "estrogen", "oedema": "edema",
-             "anaemia": "anemia", "haematological": "hematological", "paediatric": "pediatric"}
+             "anaemia": "anemia", "haematological": "hematological", "paediatric": "pediatric",
+             "licence": "license", "licences": "licenses", "diarrhoea": "diarrhea",
+             "randomised": "randomized", "ageing": "aging", "haemoglobin": "hemoglobin"}
 _UK_RULES = [(re.compile(r"aem"), "em"), (re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
              (re.compile(r"(?<=[aeiou])ll(ing|ed)$"), r"l\1")]
 

@@ -76,6 +76,11 @@ def test_mtd_answer_and_citation(session):
     # words the article does not use, matched by word vectors: paid ~ funded, company ~ corporation
     ("Which drug company paid for the writing assistance on this paper?", "Novartis"),
     ("How many women does the BOLERO-3 study plan to recruit?", "572"),  # recruit ~ enroll
+    # the permissions of the front matter are quoted too
+    ("Under which licence was the review published?", "Creative Commons Attribution Non-Commercial"),
+    ("On behalf of which society was the review published?", "European Society for Medical Oncology"),
+    # a hyphen-coordinated compound is its parts
+    ("Is the AUY922-plus-trastuzumab study open-label?", "Open-label"),
     # a name the article spells otherwise: "Irish" ~ "Ireland"
     ("Which Irish hospital is the corresponding author's department in?", "Beaumont"),
 ])
