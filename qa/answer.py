@@ -146,8 +146,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|how common)\b|"
                 r"\bwhat (?:[\w-]+ ){0,2}rates?\b", re.I),
      re.compile(r"%|\bpercent|\bproportion|\d")),
-    (re.compile(r"\b(?:what|which) (?:study |trial )?design\b|\bdesign of\b|"
-                r"\bwhat (?:kind|type|sort) of (?:study|trial)\b", re.I),
+    (re.compile(r"\bdesign(?:ed)?\b|\bset up\b|\bwhat (?:kind|type|sort) of (?:study|trial)\b", re.I),
      re.compile(r"randomi[sz]ed|open-label|\bphase\b|placebo|blind|single-arm|dose-escalation|"
                 r"crossover|retrospective|prospective|pooled", re.I)),
     (re.compile(r"\bhow often\b", re.I),
