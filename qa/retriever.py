@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
@@ -91,6 +92,7 @@ class Retriever:
         self._is_reference = np.array([p.kind == "reference" for p in index.passages])
         self.status: str = ""  # what load() did: "loaded", or why it rebuilt
         self._terms: KeyTerms | None = None
+        self._executor: ThreadPoolExecutor | None = None
 
     # ------------------------------------------------------------------ construction
 
@@ -324,6 +326,13 @@ class Retriever:
             fused = fused + np.where(self._is_reference, shift, 0.0)
         return fused.astype("float32"), dense, bm25
 
+    def _pool(self) -> ThreadPoolExecutor:
+        """One helper thread: on two cores, the question's words and the question embed in parallel."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-words")
+            return self._executor
+
     def answer_scores(self, question: str, passages: list[Passage]) -> np.ndarray:
         """Each passage's best sentence as an answer to the question: cosine similarity plus
         `RERANK_COVERAGE` x the idf-weighted share of the question's key terms it covers."""
@@ -359,9 +368,13 @@ class Retriever:
         if want and not any(want in fold(p.section) for p in self._index.passages):
             raise QuestionError(f"no section of the corpus matches {section!r}; give part of a "
                                 "heading, e.g. 'supporting clinical data'")
+        words = None
+        if mode == "hybrid":  # the question's new words are embedded beside the question itself
+            words = self._pool().submit(self.terms.surface, question)
         fused, dense, bm25 = self.scores(question, mode)
         order = np.argsort(-fused, kind="stable")
-        if mode == "hybrid":
+        if words is not None:
+            words.result()
             fused, order = self._rerank(question, fused, order)
         picked: list[Passage] = []
         for i in order:
