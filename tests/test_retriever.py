@@ -139,3 +139,31 @@ def test_search_many_matches_search(retriever):
 def test_search_is_deterministic(retriever):
     q = "mechanisms of resistance to trastuzumab"
     assert [p.id for p in retriever.search(q, k=5)] == [p.id for p in retriever.search(q, k=5)]
+
+
+@pytest.mark.parametrize("question,fact", [
+    ("What is shown in Figure 1?", "Proposed mechanisms of HER2 resistance"),
+    ("What's the ClinicalTrials.gov number of BOLERO-1?", "NCT00876395"),
+    ("What proportion of HER2-positive metastatic patients on trastuzumab end up with brain metastases?",
+     "25%\u201336%"),
+])
+def test_reranking_by_answer_score_puts_the_answer_first(retriever, question, fact, monkeypatch):
+    """Hybrid search re-ranks its top 20 by each passage's best sentence as an answer; without it
+    these passages are not first."""
+    import qa.retriever as R
+
+    assert fact in retriever.search(question, k=1)[0].text
+    monkeypatch.setattr(R, "RERANK_WEIGHT", 0.0)
+    assert fact not in retriever.search(question, k=1)[0].text
+
+
+def test_search_leaves_the_torch_thread_setting_alone(retriever):
+    """Question and word embeddings run on one thread each, in parallel; afterwards batch encoding
+    (an index rebuild) still gets every thread."""
+    import torch
+
+    before = torch.get_num_threads()
+    for q in ("Which company paid for the editorial support?", "Who would recruit the patients?"):
+        retriever.clear_cache()
+        retriever.search(q, k=3)
+    assert torch.get_num_threads() == before
