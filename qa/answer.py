@@ -109,11 +109,13 @@ class AbstentionRule:
 
     1. A *salient* question term occurs nowhere in the corpus: a name with digits ("DESTINY-Breast03"),
        an acronym ("IHC", "ALTTO"), a proper noun inside the sentence ("CLEOPATRA", "Australia"), a
-       drug name by its stem ("tucatinib", "deruxtecan"), or a very rare English word
-       ("cardiotoxicity", "biosimilars"; Zipf frequency < `rare_zipf`). Similar passages are then
-       not evidence: the thing asked about is absent.
+       drug name by its stem ("tucatinib", "deruxtecan"), a medical term by its word parts
+       ("radiotherapy", "thrombocytopenia"), or a rare English word (Zipf frequency < `rare_zipf`)
+       with no close uncommon word in the article ("biosimilars"; not "neutrophils" ~
+       "neutropenia"). Similar passages are then not evidence: the thing asked about is absent.
     2. Otherwise the best sentence must answer well enough: its similarity to the question plus
-       `coverage_weight` times the share (idf-weighted) of the question's key terms it contains must
+       `coverage_weight` times the share (idf-weighted, `qa.terms.KeyTerms.coverage`: exact, lay
+       synonym, in the surrounding passage, or a close word vector) of the question's key terms must
        reach `min_score`, and it must hold the kind of answer asked for (`ANSWER_TYPES`: a date for
        "when", an amount for "cost", a dose for "dose", a number for "how many"); sentences
        without it are ranked `type_penalty` lower.
