@@ -15,7 +15,8 @@ from qa.text import STOPWORDS, words
 
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|this(?! (?:review|article|paper|manuscript)\b)|these|those|"
-    r"(?:at|in|with|of|for|from|on|by|during|after|to|about) that|that (?:study|trial|drug|agent|"
+    r"(?:at|in|with|of|for|from|on|by|during|after|to|about) that|"
+    r"(?:did|does|do|was|is|were|has|had|would|will|can|could) that|that (?:study|trial|drug|agent|"
     r"combination|regimen|one|dose)|the (?:same|drug|agent|study|trial|combination|regimen|latter|"
     r"former|difference|dose|results?|response|patients|arm|group|groups|analysis)|"
     r"what about|how about|also|there|then|him|her)\b|^\s*(?:and|so|but|then|or)\b",

@@ -205,3 +205,12 @@ def test_answerer_protocol(retriever):
     from qa.answer import ExtractiveAnswerer
 
     assert isinstance(ExtractiveAnswerer(retriever), qa.Answerer)
+
+
+def test_follow_up_with_that_as_its_subject(session):
+    """"did that ..." leans on the previous turn like "it" does."""
+    session.ask("What did adding pertuzumab to trastuzumab and docetaxel achieve in the phase III study?")
+    a = session.ask("By how much did that lengthen the median time before the cancer grew?")
+    assert a.query != a.question and "pertuzumab" in a.query.lower()
+    assert "6.1 months" in a.text
+    assert_grounded(a)
