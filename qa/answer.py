@@ -208,10 +208,7 @@ class ExtractiveAnswerer:
         self.rule = rule or AbstentionRule()
         self.max_sentences = max_sentences
         self.terms = retriever.terms
-        self._uncommon: np.ndarray | None = None
-
-    def idf(self, token: str) -> float:
-        return self.terms.idf(token)
+        self._word_tables: dict[bool, np.ndarray] = {}  # uncommon-only or all article words -> vectors
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
@@ -259,17 +256,15 @@ class ExtractiveAnswerer:
         """The highest word-vector similarity between `word` and an uncommon word of the article
         (Zipf < 4: "neutropenia" can stand for "neutrophils"; "similar" for "biosimilars" cannot),
         or any word of it with `uncommon=False`."""
-        if not uncommon:
-            table = self.retriever.word_vectors(self.retriever.vocabulary)
-            return float((table @ self.retriever.word_vectors([word])[0]).max()) if len(table) else 0.0
-        if self._uncommon is None:
-            from wordfreq import zipf_frequency
+        if uncommon not in self._word_tables:
+            vocab = self.retriever.vocabulary
+            if uncommon:
+                from wordfreq import zipf_frequency
 
-            vocab = [w for w in self.retriever.vocabulary if zipf_frequency(w, "en") < 4.0]
-            self._uncommon = self.retriever.word_vectors(vocab)
-        if not len(self._uncommon):
-            return 0.0
-        return float((self._uncommon @ self.retriever.word_vectors([word])[0]).max())
+                vocab = [w for w in vocab if zipf_frequency(w, "en") < 4.0]
+            self._word_tables[uncommon] = self.retriever.word_vectors(vocab)
+        table = self._word_tables[uncommon]
+        return float((table @ self.retriever.word_vectors([word])[0]).max()) if len(table) else 0.0
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer:
         query = query or question
@@ -307,11 +302,7 @@ class ExtractiveAnswerer:
             sims = vecs @ qvec
             for c, sim in zip(cands, sims):
                 c.similarity = float(sim)
-                ctx = f"{c.text} {c.passage.section_path[-1] if c.passage.section_path else ''}"
-                if c.passage.kind in ("table_row", "table_note", "reference"):
-                    ctx += " " + c.passage.context
-                c.coverage = self.terms.coverage(weights, ctx, synonyms, around=c.passage.text,
-                                                 surface=surface)
+                c.coverage = self.terms.sentence_coverage(weights, c.text, c.passage, synonyms, surface)
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -47,8 +47,8 @@ class Index:
     sentence_vectors: np.ndarray
     lexical: LexicalIndex
     manifest: dict
-    words: list[str] = field(default_factory=list)  # the corpus vocabulary (`qa.text.plain_words`)
-    word_vectors: np.ndarray | None = None  # aligned with `words`: each word embedded alone
+    words: list[str]  # the article's vocabulary (`qa.text.plain_words`, stopwords and bibliography out)
+    word_vectors: np.ndarray  # aligned with `words`: each word embedded alone
 
 
 def _versions() -> dict[str, str]:

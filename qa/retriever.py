@@ -334,13 +334,15 @@ class Retriever:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-words")
             return self._executor
 
-    def answer_scores(self, question: str, passages: list[Passage]) -> np.ndarray:
+    def answer_scores(self, question: str, passages: list[Passage],
+                      surface: dict[str, str] | None = None) -> np.ndarray:
         """Each passage's best sentence as an answer to the question: cosine similarity plus
-        `RERANK_COVERAGE` x the idf-weighted share of the question's key terms it covers."""
+        `RERANK_COVERAGE` x the idf-weighted share of the question's key terms it covers.
+        `surface` is `terms.surface(question)` when the caller has it already."""
         terms = self.terms
         weights = terms.weights(question)
         synonyms = terms.synonyms(question)
-        surface = terms.surface(question)
+        surface = terms.surface(question) if surface is None else surface
         q = self.embed(self.expand_query(question))
         out = np.zeros(len(passages), dtype="float32")
         for i, p in enumerate(passages):
@@ -348,17 +350,17 @@ class Retriever:
             if not ids:
                 continue
             sims = self._index.sentence_vectors[ids] @ q
-            heading = p.section_path[-1] if p.section_path else ""
-            extra = f" {p.context}" if p.kind in ("table_row", "table_note", "reference") else ""
-            out[i] = max(float(sim) + RERANK_COVERAGE * terms.coverage(
-                weights, f"{self._index.sentences[sid].text} {heading}{extra}", synonyms,
-                around=p.text, surface=surface) for sid, sim in zip(ids, sims))
+            out[i] = max(float(sim) + RERANK_COVERAGE * terms.sentence_coverage(
+                weights, self._index.sentences[sid].text, p, synonyms, surface)
+                for sid, sim in zip(ids, sims))
         return out
 
-    def _rerank(self, question: str, fused: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _rerank(self, question: str, fused: np.ndarray, order: np.ndarray,
+                surface: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
         """Re-rank the first `RERANK_DEPTH` passages by fused score + `RERANK_WEIGHT` x answer score."""
         head = order[:RERANK_DEPTH]
-        answer = np.maximum(self.answer_scores(question, [self._index.passages[int(i)] for i in head]), 0)
+        passages = [self._index.passages[int(i)] for i in head]
+        answer = np.maximum(self.answer_scores(question, passages, surface), 0)
         fused = fused.copy()
         fused[head] = fused[head] + RERANK_WEIGHT * answer
         new_head = head[np.argsort(-fused[head], kind="stable")]
@@ -375,8 +377,7 @@ class Retriever:
         fused, dense, bm25 = self.scores(question, mode)
         order = np.argsort(-fused, kind="stable")
         if words is not None:
-            words.result()
-            fused, order = self._rerank(question, fused, order)
+            fused, order = self._rerank(question, fused, order, words.result())
         picked: list[Passage] = []
         for i in order:
             p = self._index.passages[int(i)]

@@ -160,3 +160,14 @@ class KeyTerms:
                         credit[t] = SOFT_CREDIT
         got = sum(self.idf(t) * w * credit[t] for t, w in weights.items())
         return got / total if total else 0.0
+
+    def sentence_coverage(self, weights: dict[str, float], sentence: str, passage,
+                          synonyms: dict[str, set[str]] | None = None,
+                          surface: dict[str, str] | None = None) -> float:
+        """`coverage` of one sentence of a passage, judged with its section heading and, for a table
+        row, table note or bibliography entry, the passage's context (headers, caption); the rest of
+        the passage counts `AROUND_CREDIT`."""
+        heading = passage.section_path[-1] if passage.section_path else ""
+        extra = f" {passage.context}" if passage.kind in ("table_row", "table_note", "reference") else ""
+        return self.coverage(weights, f"{sentence} {heading}{extra}", synonyms, around=passage.text,
+                             surface=surface)
