@@ -19,3 +19,9 @@ extra=""
 echo "bootstrap: installing qa${extra}…" >&2
 "${VPIP[@]}" install -e ".${extra}" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import qa" 
+# The runtime set-up builds the article's index once (with a progress bar), so that the first
+# `qa` opens on a ready index instead of building it behind the chat.
+if [ "${1:-}" != "--dev" ] && [ ! -f index/manifest.json ]; then
+    echo "bootstrap: building the index…" >&2
+    .venv/bin/qa index --if-stale
+fi

@@ -18,7 +18,7 @@ from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.lexical import tokenize
 from qa.retriever import asks_for_reference
-from qa.terms import GENERIC_TOKENS, LAY_TERMS
+from qa.terms import DRUG_NAME, GENERIC_TOKENS, LAY_TERMS
 from qa.text import fold
 
 
@@ -48,6 +48,7 @@ class Answer:
     query: str = ""  # what was searched (the question, rewritten for a follow-up)
     confidence: float = 0.0
     closest_sections: tuple[str, ...] = ()
+    reason: str = ""  # why it abstained, one sentence ("It never mentions “palbociclib”.")
 
     def sources_text(self) -> str:
         """The numbered sources as plain text: section, quote and cited references."""
@@ -66,6 +67,7 @@ class Answer:
             "query": self.query,
             "answer": self.text,
             "abstained": self.abstained,
+            "reason": self.reason,
             "confidence": round(self.confidence, 4),
             "closest_sections": list(self.closest_sections),
             "citations": [
@@ -172,7 +174,6 @@ def answer_type(question: str) -> re.Pattern | None:
     return None
 
 
-_DRUG_STEM = re.compile(r"(?:mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin)$")
 # Medical terms by their word parts ("radiotherapy", "thrombocytopenia", "cardiotoxicity",
 # "immunohistochemistry"): absent from the article, such a word names a topic it does not cover.
 _MEDICAL_TERM = re.compile(
@@ -185,6 +186,7 @@ _COORDINATED = re.compile(r"-(?:plus|and|with|or|versus|vs)-", re.I)
 NAME_MATCH = 0.75  # a capitalised word this close to a word of the article is that word
 RARE_WORD_MATCH = 0.575  # biosimilars ~ its closest uncommon article word 0.552, neutrophils ~ neutropenia 0.58
 _NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
+_FILLERS = {"ok", "okay", "hi", "hello", "thanks"}
 _ALIASES = {"nejm", "jco", "jnci", "pubmed", "id", "ids", "england"}  # bibliographic words the corpus spells otherwise
 
 
@@ -198,6 +200,16 @@ class _Candidate:
     coverage: float = 0.0
     score: float = 0.0
     refs: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The abstention rule's verdict on the best sentence: answered, its strength (similarity +
+    coverage), and the reason when not answered."""
+
+    answered: bool
+    strength: float
+    reason: str = ""
 
 
 class ExtractiveAnswerer:
@@ -229,19 +241,25 @@ class ExtractiveAnswerer:
             if w.isdigit() or w.lower() in _ALIASES or any(
                     re.fullmatch(lay, w.lower()) for lay in LAY_TERMS):
                 continue
+            if w.lower() in _FILLERS:  # "OK, unrelated: ..."
+                continue
             whole = tokenize(w)[:1]
             toks = [t for t in tokenize(w) if t not in GENERIC_TOKENS]
-            # "BOLERO-4" must be known whole; "110-patient" or "5-mg" is a number and a word
+            # "BOLERO-4" or "HER2-low" must be known whole; "110-patient" or "5-mg" is a number and a
+            # word, "3-4" a range, "HER2/EGFR" a list of known names
+            parts = [p for p in re.split(r"[-/]", w) if p]
             compound_known = (not any(ch.isdigit() for ch in w) or not whole or self.terms.in_corpus(whole[0])
-                              or bool(_NUMBER_WORD.fullmatch(w)))
+                              or bool(_NUMBER_WORD.fullmatch(w)) or (len(parts) > 1 and (
+                                  all(p.isdigit() for p in parts) or ("/" in w and "-" not in w and all(
+                                      self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1])))))
             if not toks or (compound_known and any(self.terms.known(t) for t in toks)):
                 continue
             at_start = m.start() == 0 or body[:m.start()].rstrip().endswith((".", "?", "!", "("))
             low = w.lower()
             name = w[0].isupper() and not at_start and not w.isupper() and not any(ch.isdigit() for ch in w)
             entity = (any(ch.isdigit() for ch in w) or (w.isupper() and len(w) >= 2)
-                      or name or bool(_DRUG_STEM.search(low)) or bool(_MEDICAL_TERM.search(low)))
-            if entity and name and not _DRUG_STEM.search(low) and not _MEDICAL_TERM.search(low):
+                      or name or bool(DRUG_NAME.search(low)) or bool(_MEDICAL_TERM.search(low)))
+            if entity and name and not DRUG_NAME.search(low) and not _MEDICAL_TERM.search(low):
                 # "Irish" is the article's "Ireland" (0.79); "Australia" ~ "Ireland" 0.63 is not
                 entity = self._closest_corpus_word(low, uncommon=False) < NAME_MATCH
             if not entity and zipf_frequency(low, "en") < self.rule.rare_zipf:
@@ -310,21 +328,17 @@ class ExtractiveAnswerer:
                     c.score += DEFINITION_BONUS
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None
-        unknown = self.salient_unknown_terms(query)
-        answered = best is not None and not unknown and (
-            best.similarity + self.rule.coverage_weight * best.coverage >= self.rule.min_score) and (
-            wanted is None or bool(wanted.search(best.text))) and not (
-            _LATER_RESULTS.search(question) and _ONGOING.search(best.text))
+        decision = self._decide(question, query, best, definitions)
         sections = list(dict.fromkeys(p.section for p in passages))
         # a parent listed beside its own child says nothing more: keep the child
         closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
-        if not answered:
+        if not decision.answered:
             where = "; ".join(closest)
-            text = "The review does not answer this question."
+            text = f"The review does not answer this question. {decision.reason}"
             if where:
                 text += f" The closest sections are: {where}."
             return Answer(question, text, (), True, tuple(passages), query,
-                          best.score if best else 0.0, closest)
+                          best.score if best else 0.0, closest, decision.reason)
         chosen: list[_Candidate] = [best]
         floor = max(best.score - 0.25, 0.55)
         for c in cands[1:]:
@@ -345,6 +359,27 @@ class ExtractiveAnswerer:
             parts.append(f"{c.text} [{i}]")
         return Answer(question, " ".join(parts), tuple(citations), False, tuple(passages), query,
                       best.score, closest)
+
+    def _decide(self, question: str, query: str, best: _Candidate | None,
+                definitions: list[str]) -> Decision:
+        """Whether the best sentence answers the question (`AbstentionRule`), and why not."""
+        if best is None:
+            return Decision(False, 0.0, "Nothing in it matches the question.")
+        unknown = self.salient_unknown_terms(query)
+        strength = best.similarity + self.rule.coverage_weight * best.coverage
+        if unknown:
+            return Decision(False, strength, f"It never mentions {' or '.join(f'“{w}”' for w in unknown)}.")
+        if definitions and any(d in fold(best.text) for d in definitions):
+            return Decision(True, strength)  # the sentence spells out the abbreviation asked about
+        wanted = answer_type(question)
+        if wanted is not None and not wanted.search(best.text):
+            return Decision(False, strength, "No sentence of it gives the kind of answer asked for.")
+        if _LATER_RESULTS.search(question) and _ONGOING.search(best.text):
+            return Decision(False, strength, "It only announces that study; its results came later.")
+        if strength < self.rule.min_score:
+            return Decision(False, strength, f"No sentence of it answers the question closely enough "
+                                             f"(best match {strength:.2f}, needed {self.rule.min_score:.2f}).")
+        return Decision(True, strength)
 
 
 def _near_duplicate(a: _Candidate, b: _Candidate, retriever) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from qa.answer import Answer, Answerer, ExtractiveAnswerer
 from qa.retriever import check_question
+from qa.terms import DRUG_NAME
 from qa.text import STOPWORDS, words
 
 _ANAPHORA = re.compile(
@@ -22,7 +23,6 @@ _ANAPHORA = re.compile(
     r"what about|how about|also|there|then|him|her)\b|^\s*(?:and|so|but|then|or)\b",
     re.IGNORECASE,
 )
-_NAMED = re.compile(r"(?:mab|nib|lisib|limus|taxel|tecan|platin|rubicin|abine|bine|mide|mus)$")
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*")  # GRN163L, BOLERO-3
 SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
 
@@ -64,8 +64,9 @@ class ChatSession:
             return False
         if _ANAPHORA.search(question):
             return True
-        if len(question.split()) <= SHORT_QUESTION_WORDS and not re.search(r"[A-Z]{2,}|\d|[a-z][A-Z]",
-                                                                      question[1:]):
+        if len(question.split()) <= SHORT_QUESTION_WORDS and not re.search(
+                r"[A-Z]{2,}|\d|[a-z][A-Z]", question[1:]) and not any(
+                DRUG_NAME.search(w) for w in words(question)):  # "Is palbociclib approved?" is new
             return True
         key = [t for t in self.answerer.key_terms(question)] if hasattr(self.answerer, "key_terms") \
             else [w for w in words(question) if w not in STOPWORDS]
@@ -93,7 +94,7 @@ class ChatSession:
             low = w.lower()
             if low in STOPWORDS or low in {x.lower() for x in named + topical}:
                 continue
-            if _NAMED.search(low) or any(ch.isdigit() for ch in w) or (w[:1].isupper() and w != body.split()[0]) \
+            if DRUG_NAME.search(low) or any(ch.isdigit() for ch in w) or (w[:1].isupper() and w != body.split()[0]) \
                     or w in getattr(self.retriever, "glossary", {}):
                 named.append(w)
             elif hasattr(self.answerer, "key_terms") and self.answerer.key_terms(w):

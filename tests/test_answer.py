@@ -214,3 +214,45 @@ def test_follow_up_with_that_as_its_subject(session):
     assert a.query != a.question and "pertuzumab" in a.query.lower()
     assert "6.1 months" in a.text
     assert_grounded(a)
+
+
+def test_short_question_naming_a_new_drug_is_not_a_follow_up(session):
+    """Five words without a pronoun lean on the conversation, unless they name a drug."""
+    session.ask(MTD_Q)
+    assert session.is_follow_up("Which doses were tested?")
+    q = "Is palbociclib given with letrozole?"
+    assert not session.is_follow_up(q)
+    a = session.ask(q)
+    assert a.query == q
+    assert a.abstained, a.text  # palbociclib is not in the review
+
+
+def test_drug_names_absent_from_the_review_are_salient(session):
+    for drug in ("palbociclib", "olaparib", "temozolomide", "pomalidomide"):
+        assert session.answerer.salient_unknown_terms(f"Was {drug} combined with lapatinib?") == [drug]
+
+
+def test_abstention_says_why(session):
+    a = session.ask("Is palbociclib given with letrozole?")
+    assert a.abstained and a.reason == "It never mentions “palbociclib”."
+    assert a.text.startswith("The review does not answer this question. It never mentions “palbociclib”.")
+    assert a.to_dict()["reason"] == a.reason
+    b = session.ask("How do I treat a sprained ankle?")
+    assert b.abstained and b.reason  # a missing term or no close sentence, said in one sentence
+    assert session.ask(MTD_Q).reason == ""
+
+
+def test_compounds_of_known_names_and_ranges_are_not_unknown(session):
+    f = session.answerer.salient_unknown_terms
+    assert f("Which phase III trial tested the HER2/EGFR pill plus capecitabine?") == []
+    assert f("How many had grade 3-4 neutropenia?") == []
+    assert f("OK, unrelated: how common is HER2 overexpression?") == []
+    assert f("What did BOLERO-4 show?") == ["BOLERO-4"]  # a trial number the review never gives
+    assert f("How should HER2-low breast cancer be treated?") == ["HER2-low"]
+
+
+def test_abbreviation_question_answered_by_its_definition(session):
+    a = session.ask("sorry, what does PFS stand for again?")
+    assert not a.abstained, a.reason
+    assert "progression-free survival" in a.text.lower()
+    assert_grounded(a)

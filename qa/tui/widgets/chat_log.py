@@ -38,6 +38,8 @@ class AnswerView(Static):
         self.set_class(answer.abstained, "-abstained")
         if answer.abstained:
             body = Content.assemble(("The review does not answer this question.", "bold"))
+            if answer.reason:
+                body += Content.assemble(" ", (answer.reason, "italic"))
             if answer.closest_sections:
                 names = [s.split(" > ")[-1] for s in answer.closest_sections]
                 body += Content.assemble("\nClosest sections (open them from the sources): ",
