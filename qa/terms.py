@@ -28,10 +28,35 @@ LAY_TERMS = {
     "tumou?rs?": "cancer",
     "shrink\\w*": "response",
     "(?:blood )?cancer drug": "agent",
-    "before surgery|preoperative": "neoadjuvant",
+    "before surgery|pre-?surg\\w*|preoperative": "neoadjuvant",
     "postoperative": "adjuvant",
     "after surgery": "adjuvant",
     "stops? working|stopped working": "resistance refractory progression",
+    "vanish\\w*|disappear\\w*|wip\\w+ out|melt\\w* away": "complete response",
+    "chopped[- ]off|cut[- ]off|clipped|shortened": "truncated",
+    "too much|excess\\w*|over-?produc\\w*": "overexpression amplification",
+    "furthest along|farthest along|furthest ahead|most developed": "most advanced",
+    "take-home|bottom line|main message|key message": "conclusions",
+    "summary|summaries": "abstract",
+    "(?:her2|anti-her2) (?:pill|tablet)s?": "lapatinib tyrosine kinase inhibitor",
+    # brand names of the drugs the article names generically
+    "herceptin": "trastuzumab",
+    "tykerb|tyverb": "lapatinib",
+    "perjeta": "pertuzumab",
+    "kadcyla": "T-DM1 trastuzumab emtansine",
+    "afinitor|votubia": "everolimus",
+    "torisel": "temsirolimus",
+    "sirolimus|rapamune": "rapamycin",
+    "xeloda": "capecitabine",
+    "taxol": "paclitaxel",
+    "taxotere": "docetaxel",
+    "navelbine": "vinorelbine",
+    "femara": "letrozole",
+    # clinical shorthand
+    "phase 1": "phase I",
+    "phase 2": "phase II",
+    "phase 3": "phase III",
+    "mets": "metastases",
 }
 
 # Words that say what kind of answer is wanted but carry no topic.
@@ -79,6 +104,7 @@ class KeyTerms:
         self._vocabulary = frozenset(vocabulary)
         self._word_vectors = word_vectors
         self._prefixes: set[str] | None = None
+        self._suffixes: frozenset[str] | None = None
         self._text_cache: dict[str, np.ndarray] = {}
 
     def _text_vectors(self, text: str) -> np.ndarray:
@@ -104,6 +130,15 @@ class KeyTerms:
                 self._prefixes = {t[:n] for t in self._df for n in range(3, len(t) + 1)}
             return token in self._prefixes
         return False
+
+    def known_compound(self, word: str) -> bool:
+        """A hyphenated name the corpus forms the same way: a name it has ("p95") with an ending
+        it puts after names ("-positive", "-based", "-resistant"); "HER2-low" is not one."""
+        parts = word.lower().split("-")
+        if self._suffixes is None:
+            self._suffixes = frozenset(t.rsplit("-", 1)[1] for t in self._df if "-" in t)
+        return (len(parts) == 2 and parts[1].isalpha() and parts[1] in self._suffixes
+                and bool(tokenize(parts[0])) and tokenize(parts[0])[0] in self._df)
 
     def idf(self, token: str) -> float:
         return math.log(1 + self._n / (1 + self._df.get(token, 0)))

@@ -256,3 +256,19 @@ def test_abbreviation_question_answered_by_its_definition(session):
     assert not a.abstained, a.reason
     assert "progression-free survival" in a.text.lower()
     assert_grounded(a)
+
+
+@pytest.mark.parametrize("question, word", [
+    ("Is it safe to give trastuzumab during pregnancy?", "pregnancy"),
+    ("How is HER2-positive breast cancer treated in men?", "men"),
+    ("How often should heart function be checked while someone is receiving trastuzumab?", "heart"),
+    ("Does regular exercise lower the chance of HER2-positive breast cancer coming back?", "exercise"),
+])
+def test_everyday_topics_the_review_never_mentions_abstain(session, question, word):
+    a = session.ask(question)
+    assert a.abstained and a.citations == ()
+    assert a.reason == f"It never mentions “{word}”."
+
+
+def test_everyday_word_the_review_uses_is_not_unknown(session):
+    assert session.answerer.salient_unknown_terms("Was fatigue common with everolimus?") == []

@@ -167,3 +167,29 @@ def test_search_leaves_the_torch_thread_setting_alone(retriever):
         retriever.clear_cache()
         retriever.search(q, k=3)
     assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("question, fact", [
+    # brand names: the article says trastuzumab, readers say Herceptin (held-out wording)
+    ("In the lab model where PTEN was missing, which Akt-blocking compound got Herceptin working again?",
+     "restored by treatment with the mTOR inhibitor everolimus"),
+    ("whats the trial number for the phase 2 that's pitting the HER2 pill against Herceptin (each with "
+     "chemo) as first treatment?", "NCT01137994"),
+    # lay words for the article's terms
+    ("bottom line - of all the drugs hitting this pathway, which one is furthest along?",
+     "the most advanced of the PI3K/Akt/mTOR inhibitors"),
+])
+def test_lay_and_brand_names_find_the_passage(retriever, question, fact):
+    assert fold(fact) in fold(retriever.search(question, k=1)[0].text), question
+
+
+def test_brand_name_question_is_answered(retriever):
+    for q in ("Where does Herceptin bind on the receptor?",
+              "Where on the receptor does Herceptin grab on - the part sticking outside the cell or the inside part?"):
+        a = qa.ChatSession(retriever).ask(q)
+        assert not a.abstained and "extracellular domain" in a.text, q
+
+
+def test_expand_query_maps_brand_names_and_phase_numbers(retriever):
+    expanded = retriever.expand_query("Is Herceptin given in the phase 3 trial?")
+    assert "trastuzumab" in expanded and "phase III" in expanded
