@@ -134,6 +134,8 @@ _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+",
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
 _ABBREVIATION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
                                   r"defin\w*|spell\w* out|legend|footnote)\b", re.I)
+# "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
+_COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 # (what the question asks for, what an answering sentence must contain)
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
@@ -146,13 +148,19 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"\b(?:dose|doses|dosage|dosing|how many mg)\b", re.I),
      re.compile(r"\d\s*(?:mg|g|µg|mcg)\b|mg/|/day|/week|\bdaily\b|\bweekly\b", re.I)),
     (re.compile(r"\b(?:how many|what number|number of)\b", re.I),
-     re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)),
+     re.compile(rf"{_COUNT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)),
     (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|how common)\b|"
                 r"\bwhat (?:[\w-]+ ){0,2}rates?\b", re.I),
-     re.compile(r"%|\bpercent|\bproportion|\d")),
+     re.compile(rf"%|\bpercent|\bproportion|{_COUNT}")),
     (re.compile(r"\bdesign(?:ed)?\b|\bset up\b|\bwhat (?:kind|type|sort) of (?:study|trial)\b", re.I),
      re.compile(r"randomi[sz]ed|open-label|\bphase\b|placebo|blind|single-arm|dose-escalation|"
                 r"crossover|retrospective|prospective|pooled", re.I)),
+    # "Which HER2 pill also blocks EGFR?" is answered by a sentence naming a drug
+    (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:drugs?|agents?|pills?|tablets?|compounds?|"
+                r"medicines?|medications?|inhibitors?|blockers?)\b(?!\s+(?:class|type|group|famil|compan|maker|manufactur|firm))",
+                re.I),
+     re.compile(r"(?i:\w(?:mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin|bine|mide|mycin)\b)|"
+                r"\b[A-Za-z]{2,}-?\d{3,}[A-Za-z\d]*\b|\bT-DM1\b")),  # BEZ235, GDC-0941; not HSP90
     (re.compile(r"\bhow long\b", re.I),
      re.compile(r"\b(?:weeks?|months?|years?|days?|hours?|cycles?)\b|\bduration\b|\bunknown\b", re.I)),
     (re.compile(r"\bhow often\b", re.I),

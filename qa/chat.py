@@ -24,6 +24,7 @@ _ANAPHORA = re.compile(
     re.IGNORECASE,
 )
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*")  # GRN163L, BOLERO-3
+_ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
 SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
 
 
@@ -80,10 +81,25 @@ class ChatSession:
         subject = self._subject(prev.query)
         if prev.answer.citations:  # the named things the previous answer quoted, e.g. a drug code
             first = prev.answer.citations[0].sentence
-            extra = [w for w in self._subject(first).split() if _NAMED_TOKEN.fullmatch(w)
-                     and w.lower() not in subject.lower()]
-            subject = " ".join([subject, *extra[:3]]).strip()
+            extra = [w for w in self._subject(first).split()
+                     if _NAMED_TOKEN.fullmatch(w) and not _ROMAN.fullmatch(w) and w.lower() not in subject.lower()]
+            drug = self._answered_drug(prev.query, first, subject)
+            subject = " ".join([subject, *([drug] if drug else []), *extra[:3]]).strip()
         return f"{question} ({subject})" if subject else question
+
+    @staticmethod
+    def _answered_drug(query: str, sentence: str, subject: str) -> str | None:
+        """The drug a sentence gives in answer to a question that named none ("Which HER2 pill also
+        blocks EGFR?"): of the sentence's drug names, the one nearest the question's own words."""
+        if any(DRUG_NAME.search(w) for w in words(query)):
+            return None
+        low = sentence.lower()
+        anchors = [m.start() for t in subject.lower().split() for m in re.finditer(re.escape(t), low)]
+        drugs = [(m.start(), m.group(0)) for m in re.finditer(r"[a-z][a-z-]+", low)
+                 if DRUG_NAME.search(m.group(0)) and m.group(0) not in subject.lower()]
+        if not drugs or not anchors:
+            return None
+        return min(drugs, key=lambda d: min(abs(d[0] - a) for a in anchors))[1]
 
     def _subject(self, query: str) -> str:
         """The named things of a query (drugs, trials, genes, abbreviations) a follow-up refers to;

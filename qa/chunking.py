@@ -103,7 +103,11 @@ class Passage:
         return f"{head}: {body}"
 
 
-_FRONT_FIELDS = re.compile(r"(?<=\.)\s+(?=Authors:|Published in |DOI:|Correspondence to:|©|This is an Open Access)")
+_FRONT_FIELDS = re.compile(r"(?<=\.)\s+(?=Authors:|Affiliations? of |Published in |DOI:|Correspondence to:|©|"
+                           r"This is an Open Access)")
+
+
+_FRONT_GROUPS = ("Published in ", "©")  # the front matter's passages begin at these fields
 
 
 def _fit(prefix: str, text: str, count: TokenCounter, limit: int) -> str:
@@ -181,18 +185,33 @@ class Chunker:
     def _limit(self) -> int:
         return self.settings.max_tokens
 
+    def _cut_front(self, doc: Document, block: Block, sid, head: str) -> list[tuple[int, int, str, list[int]]]:
+        """The rebuilt front matter in three passages (who wrote it; where it was published; its
+        permissions), each field ("Correspondence to: ...") a quotable unit of its own."""
+        groups: list[list[str]] = [[]]
+        for field in _FRONT_FIELDS.split(block.text):
+            if field.startswith(_FRONT_GROUPS) and groups[-1]:
+                groups.append([])
+            if field:
+                groups[-1].append(field)
+        out = []
+        for fields in groups:
+            text = _fit(head, " ".join(fields), self.count, self._limit())
+            out.append((block.start, block.end, text,
+                        [sid(doc, block.start, block.end, f) for f in fields if f in text]))
+        return out
+
     def _cut(self, doc: Document, block: Block, sid) -> list[tuple[int, int, str, list[int]]]:
         head = (block.section[-1] if block.section else "") + ": "
         limit = self._limit()
+        if block.kind == "front":
+            return self._cut_front(doc, block, sid, head)
         if block.kind not in ("paragraph", "abstract"):
             # one unit each; a table row keeps its rebuilt text as one "sentence"
             text = _fit(head, block.text, self.count, limit)
             if text != doc.text[block.start:block.start + len(text)]:
-                # rebuilt text: a table row is one quotable unit; the front matter one per field
-                # ("Correspondence to: ...") so that a question about one field meets its own vector
-                parts = _FRONT_FIELDS.split(text) if block.kind == "front" else [text]
-                return [(block.start, block.end, text,
-                         [sid(doc, block.start, block.end, part) for part in parts if part])]
+                # rebuilt text (a table row): one quotable unit
+                return [(block.start, block.end, text, [sid(doc, block.start, block.end, text)])]
             spans = split_sentences(text) if block.kind != "reference" else [(0, len(text))]
             ids = [sid(doc, block.start + a, block.start + b) for a, b in spans]
             return [(block.start, block.start + len(text), text, ids)]

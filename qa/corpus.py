@@ -336,6 +336,38 @@ def _parse_front(front: str) -> tuple[str, str, str, tuple[str, ...], int | None
     return journal, doi, title, tuple(authors), year
 
 
+def _affiliations(front: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each author with the institutions their affiliation numbers point to, from the front block's
+    "Surname I. N. 12Other I. 3…1 Department …, Dublin2 Hospital, Town3 …* Correspondence" run."""
+    authors: list[tuple[str, str]] = []
+    pos = None
+    for m in _AUTHOR.finditer(front):
+        if pos is not None and m.start() != pos:
+            break
+        if pos is None and not m.group("aff").strip():
+            continue
+        authors.append((f"{m.group('surname')} {m.group('initials').replace(' ', '')}".strip(),
+                        m.group("aff").replace(" ", "")))
+        pos = m.end()
+    if pos is None:
+        return []
+    block = re.split(r"\*?\s*Correspondence to:", front[pos:])[0]
+    numbers = sorted({d for _, aff in authors for d in aff})
+    places: dict[str, str] = {}
+    for i, n in enumerate(numbers):
+        nxt = numbers[i + 1] if i + 1 < len(numbers) else None
+        m = re.search(rf"(?<!\d){n}\s*([A-Z].*?)" + (rf"(?={nxt}\s*[A-Z])" if nxt else r"\*?$"), block)
+        if m:
+            places[n] = m.group(1).strip().rstrip("*").strip()
+    return [(name, tuple(places[d] for d in aff if d in places)) for name, aff in authors if aff]
+
+
+def _issue(front: str) -> str:
+    """"volume 23, issue 12, pages 3007–3016" from the run of dates and numbers after the e-mail."""
+    m = re.search(r"(?<!\d)(\d{1,3}) (\d{1,2}) (\d{1,6}) (\d{1,6}) \d{1,2} \d{1,2} (?:19|20)\d\d", front)
+    return f"volume {m.group(1)}, issue {m.group(2)}, pages {m.group(3)}–{m.group(4)}" if m else ""
+
+
 def _split_keywords(run: str, vocabulary: str) -> tuple[str, ...]:
     """Split a keyword line PMC runs together ("breast cancereverolimusHER2") using the article's words."""
     voc = fold(vocabulary)
@@ -574,7 +606,11 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
     rights = [m.group(0).strip() for m in (
         re.search(r"©[^.]*\.\s*Published by [^.]*\.", flat),
         re.search(r"This is an Open Access article.*?\bcited\.", flat)) if m]
-    front_summary = (f"{title}. Authors: {names}. Published in {journal} {year or ''}. "
+    issue = _issue(flat)
+    where = "".join(f" Affiliation{'s' if len(places) > 1 else ''} of {name}: {'; '.join(places)}."
+                    for name, places in _affiliations(flat) if places)
+    front_summary = (f"{title}. Authors: {names}.{where} Published in the journal {journal}"
+                     f"{f', {year}' if year else ''}{f', {issue}' if issue else ''}. "
                      f"DOI: {doi}." + (f" Correspondence to: {corr.group(1).strip()}." if corr else "")
                      + "".join(f" {r}" for r in rights)).replace("  ", " ")
     blocks.append(Block("front", ("front matter",), front_summary, head_start,

@@ -24,7 +24,7 @@ from qa.errors import IndexCorruptError, StaleIndexError
 from qa.lexical import LexicalIndex
 from qa.text import STOPWORDS, plain_words
 
-FORMAT_VERSION = 6  # 6: front-matter permissions, licence spelling in BM25 tokens
+FORMAT_VERSION = 7  # 7: front-matter affiliations and volume/issue/pages
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 SENTENCES = "sentences.jsonl"

@@ -16,7 +16,7 @@ from qa.lexical import tokenize
 from qa.text import fold, plain_words
 
 # Drug-name endings (antibodies, kinase inhibitors, rapalogs, taxanes ...): such a word names a drug.
-DRUG_NAME = re.compile(r"(?:mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin|bine|mide)$")
+DRUG_NAME = re.compile(r"(?:mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin|bine|mide|mycin)$")
 
 # Lay words readers use for what clinical articles say otherwise (query expansion and coverage).
 LAY_TERMS = {
@@ -33,11 +33,14 @@ LAY_TERMS = {
     "after surgery": "adjuvant",
     "stops? working|stopped working": "resistance refractory progression",
     "vanish\\w*|disappear\\w*|wip\\w+ out|melt\\w* away": "complete response",
-    "chopped[- ]off|cut[- ]off|clipped|shortened": "truncated",
+    "chopped[- ]off|cut[- ]off|clipped|shortened|truncated": "truncated p95HER2",
     "too much|excess\\w*|over-?produc\\w*": "overexpression amplification",
     "furthest along|farthest along|furthest ahead|most developed": "most advanced",
     "take-home|bottom line|main message|key message": "conclusions",
     "summary|summaries": "abstract",
+    "where (?:does|do|did) [^?]{0,40}? work|works? at|based at|affiliated": "affiliation",
+    "corresponding author|contact (?:person|author)|lead contact": "correspondence",
+    "publishing house|publisher|brought out|put out": "published by",
     "(?:her2|anti-her2) (?:pill|tablet)s?": "lapatinib tyrosine kinase inhibitor",
     # brand names of the drugs the article names generically
     "herceptin": "trastuzumab",

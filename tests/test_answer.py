@@ -83,6 +83,11 @@ def test_mtd_answer_and_citation(session):
     ("Is the AUY922-plus-trastuzumab study open-label?", "Open-label"),
     # a name the article spells otherwise: "Irish" ~ "Ireland"
     ("Which Irish hospital is the corresponding author's department in?", "Beaumont"),
+    # the authors' affiliations and the issue, from the front block's run-together numbers
+    ("Where does the middle author, Crown, work?", "St Vincent's University Hospital"),
+    ("Apart from Dublin, which Irish town has a hospital that two of the authors list as an affiliation?",
+     "Drogheda"),
+    ("On which pages of the journal does the review appear?", "3007–3016"),
 ])
 def test_known_answers(session, question, fact):
     a = session.ask(question)
@@ -272,3 +277,19 @@ def test_everyday_topics_the_review_never_mentions_abstain(session, question, wo
 
 def test_everyday_word_the_review_uses_is_not_unknown(session):
     assert session.answerer.salient_unknown_terms("Was fatigue common with everolimus?") == []
+
+
+def test_follow_up_carries_the_drug_the_previous_answer_named(session):
+    """The first question names no drug; its answer does, and "it" is that drug."""
+    session.ask("Which HER2 pill also blocks EGFR?")
+    a = session.ask("does it still work if the tumor makes the chopped-off version of HER2?")
+    assert "lapatinib" in a.query.lower()
+    assert not a.abstained and "lapatinib" in a.text
+    assert_grounded(a)
+
+
+def test_how_many_wants_a_count_not_a_digit_inside_a_name(session):
+    session.ask("What is tanespimycin?")
+    a = session.ask("How many women took part in its phase II study?")
+    assert "31 patients" in a.text  # not a sentence whose only digits are the 90 of "HSP90"
+    assert_grounded(a)

@@ -33,6 +33,16 @@ def test_front_matter(doc):
     assert doc.doc_id == "her2-review"
 
 
+def test_front_matter_affiliations_and_issue(retriever):
+    front = " ".join(p.text for p in retriever.passages if p.kind == "front")
+    assert ("Affiliation of Crown J.: Department of Medical Oncology, St Vincent's University Hospital, "
+            "Dublin, Ireland.") in front
+    assert ("Affiliations of Hennessy B.T.: Department of Medical Oncology, Beaumont Hospital, Dublin; "
+            "Our Lady of Lourdes Hospital, Drogheda.") in front
+    assert "Published in the journal Annals of Oncology, 2012, volume 23, issue 12, pages 3007–3016." in front
+    assert front.endswith("provided the original work is properly cited.")  # nothing cut off
+
+
 def test_abstract_labels_and_text(doc):
     assert list(doc.abstract) == ["Background", "Design", "Results", "Conclusions"]
     assert doc.abstract["Background"].startswith("Approximately 15%\u201323% of breast cancers")
