@@ -37,6 +37,22 @@ REFERENCE_SHIFT = 1.5
 # Hybrid re-ranking: the first RERANK_DEPTH passages get RERANK_WEIGHT x their best sentence's
 # answer score (cosine to the question + RERANK_COVERAGE x the share of its key terms the sentence
 # covers, as the answerer scores sentences); weight chosen on eval/questions.jsonl.
+# A question that names a part of the article ("the summary at the top", "in the closing remarks",
+# "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
+SECTION_HINT_SHIFT = 1.0
+SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
+    (re.compile(asks, re.I), re.compile(where, re.I)) for asks, where in (
+        (r"\b(?:abstract|summary|summaries|summari[sz]ed)\b", r"\babstract\b"),
+        (r"\b(?:conclusions?|conclud\w*|closing (?:remarks?|statement|paragraph|section|words)|wrap-up|"
+         r"final (?:paragraph|section|remarks?|words)|take-home|bottom line)\b", r"\bconclusions?\b"),
+        (r"\bintroduction\b", r"\bintroduction\b"),
+        (r"\b(?:acknowledg\w*|medical writer|editorial (?:support|assistance)|writing (?:support|assistance))\b",
+         r"\backnowledgements?\b"),
+        (r"\b(?:fund\w*|paid for|sponsor\w*|financial support)\b", r"^paragraph funding$"),
+        (r"\b(?:disclos\w*|conflicts? of interest|competing interests?|financial ties)\b", r"\bdisclosure\b"),
+        (r"\btables?\b", r"^table_"),
+        (r"\b(?:figure|schematic|diagram|illustration)\b", r"^figure_caption\b"),
+    ))
 RERANK_DEPTH = 20
 RERANK_WEIGHT = 5.0
 RERANK_COVERAGE = 0.6
@@ -91,6 +107,9 @@ class Retriever:
         self._sent_passage = np.array([p for p, _ in pairs], dtype="int64")
         self._sent_index = np.array([s for _, s in pairs], dtype="int64")
         self._is_reference = np.array([p.kind == "reference" for p in index.passages])
+        # passages of the part of the article a question names ("in the abstract", "the table")
+        self._hinted = [(asks, np.array([bool(where.search(f"{p.kind} {p.section}")) for p in index.passages]))
+                        for asks, where in SECTION_HINTS]
         self.status: str = ""  # what load() did: "loaded", or why it rebuilt
         self._terms: KeyTerms | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -325,6 +344,9 @@ class Retriever:
                      + FUSION_WEIGHTS[2] * _z(bm25))
             shift = REFERENCE_SHIFT if asks_for_reference(question) else -REFERENCE_SHIFT
             fused = fused + np.where(self._is_reference, shift, 0.0)
+            for asks, members in self._hinted:
+                if asks.search(question):
+                    fused = fused + np.where(members, SECTION_HINT_SHIFT, 0.0)
         return fused.astype("float32"), dense, bm25
 
     def _pool(self) -> ThreadPoolExecutor:
