@@ -420,13 +420,16 @@ _REFERENCE_INTENT = re.compile(
     r"article (?:is|was) cited)\b", re.IGNORECASE)
 
 
+_CITED_BY_THIS = re.compile(r"\b(?:cited|referenced|quoted|discussed) (?:in|by) (?:this|the) "
+                            r"(?:review|article|paper|manuscript)\b", re.IGNORECASE)
 _THIS_ARTICLE = re.compile(r"\b(?:this|the) (?:review|article|paper|manuscript)\b", re.IGNORECASE)
 
 
 def asks_for_reference(question: str) -> bool:
     """True when the question asks about the bibliography (a paper, its journal, PMID, authors),
     not about this article itself."""
-    return bool(_REFERENCE_INTENT.search(question)) and not _THIS_ARTICLE.search(question)
+    about_this = _THIS_ARTICLE.search(_CITED_BY_THIS.sub(" ", question))  # "cited in the review" is the literature
+    return bool(_REFERENCE_INTENT.search(question)) and not about_this
 
 
 def _z(x: np.ndarray) -> np.ndarray:

@@ -38,6 +38,10 @@ LAY_TERMS = {
     "furthest along|farthest along|furthest ahead|most developed": "most advanced",
     "take-home|bottom line|main message|key message": "conclusions",
     "summary|summaries": "abstract",
+    "continuation (?:phase|stage|period)|chemo(?:therapy)?-free (?:phase|stage|period|continuation)|"
+    "stay-on (?:phase|stage|period)": "maintenance phase",
+    "unwanted (?:side )?effects?|adverse effects?|toxicit(?:y|ies)": "adverse events",
+    "medical writ\\w+|writing (?:support|assistance|help)|editorial (?:help|assistance)": "editorial support",
     "where (?:does|do|did) [^?]{0,40}? work|works? at|based at|affiliated": "affiliation",
     "corresponding author|contact (?:person|author)|lead contact": "correspondence",
     "publishing house|publisher|brought out|put out": "published by",

@@ -87,6 +87,14 @@ def test_mtd_answer_and_citation(session):
     ("Apart from Dublin, which Irish town has a hospital that two of the authors list as an affiliation?",
      "Drogheda"),
     ("On which pages of the journal does the review appear?", "3007–3016"),
+    # lay and textbook words for the article's terms (held-out sets 2-5)
+    ("At the median, how long did the chemotherapy-free continuation phase on everolimus plus "
+     "trastuzumab last?", "15 weeks"),
+    ("Who acted as medical writer on the manuscript, and for which agency?", "Melanie Leiby"),
+    ("What title did Muthuswamy give to the 2011 Nature Medicine commentary on trastuzumab resistance "
+     "cited in the review?", "all roads lead to SRC"),
+    ("In the phase III of the dual EGFR/HER2 small-molecule inhibitor plus capecitabine after trastuzumab "
+     "failure, what were the median TTP values in each arm?", "8.4 months versus 4.4 months"),
 ])
 def test_known_answers(session, question, fact):
     a = session.ask(question)

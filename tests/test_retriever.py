@@ -205,3 +205,12 @@ def test_expand_query_maps_brand_names_and_phase_numbers(retriever):
 def test_question_naming_a_part_of_the_article_finds_it(retriever, question, section, fact):
     top = retriever.search(question, k=1)[0]
     assert top.section.startswith(section) and fact in top.text, (top.section, top.text[:80])
+
+
+def test_reference_intent():
+    from qa.retriever import asks_for_reference
+
+    assert asks_for_reference("Which journal published the NeoSphere trial?")
+    assert asks_for_reference("What title did Muthuswamy give to the commentary cited in the review?")
+    assert not asks_for_reference("In which journal was this review published?")  # the article itself
+    assert not asks_for_reference("What is the maximum tolerated dose of everolimus?")
