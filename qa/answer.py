@@ -17,7 +17,7 @@ import numpy as np
 from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.lexical import tokenize
-from qa.retriever import asks_for_reference
+from qa.retriever import asks_for_definition, asks_for_reference
 from qa.terms import DRUG_NAME, GENERIC_TOKENS, LAY_TERMS
 from qa.text import fold
 
@@ -133,8 +133,6 @@ class AbstentionRule:
 CARRIED_WEIGHT = 0.3
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
-_ABBREVIATION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
-                                  r"defin\w*|spell\w* out|legend|footnote)\b", re.I)
 # "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
 _COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
@@ -314,10 +312,10 @@ class ExtractiveAnswerer:
         bibliographic = asks_for_reference(query)
         named = [a for a in self.retriever.glossary
                  if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question)]
-        asks_for_abbreviation = bool(_ABBREVIATION_INTENT.search(question)) or bool(named)
+        asks_for_abbreviation = asks_for_definition(question) or bool(named)
         # "What is PTEN short for?": a sentence that spells the abbreviation out answers it
         definitions = [fold(re.sub(r"\s*\(.*?\)", "", self.retriever.glossary[a])) for a in named] \
-            if _ABBREVIATION_INTENT.search(question) else []
+            if asks_for_definition(question) else []
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature

@@ -614,7 +614,7 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
                      f"DOI: {doi}." + (f" Correspondence to: {corr.group(1).strip()}." if corr else "")
                      + "".join(f" {r}" for r in rights)).replace("  ", " ")
     blocks.append(Block("front", ("front matter",), front_summary, head_start,
-                        front_start + len(head), (), head.strip()[:600]))
+                        front_start + len(head), (), ""))
     if first_label:
         abs_start = front_start + first_label.start()
         sections.append(Section("abstract", ("abstract",), abs_start, bi))

@@ -24,7 +24,7 @@ from qa.errors import IndexCorruptError, StaleIndexError
 from qa.lexical import LexicalIndex
 from qa.text import STOPWORDS, plain_words
 
-FORMAT_VERSION = 7  # 7: front-matter affiliations and volume/issue/pages
+FORMAT_VERSION = 8  # 7: front-matter affiliations, volume/issue/pages; 8: no raw front block as context
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 SENTENCES = "sentences.jsonl"

@@ -51,6 +51,10 @@ SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
         (r"\b(?:fund\w*|paid for|sponsor\w*|financial support)\b", r"^paragraph funding$"),
         (r"\b(?:disclos\w*|conflicts? of interest|competing interests?|financial ties)\b", r"\bdisclosure\b"),
         (r"\btables?\b", r"^table_"),
+        # the article's own publication details: "which journal was this review printed in?"
+        (r"^(?=.*\b(?:this|the) (?:review|article|paper|piece|manuscript)\b).*\b(?:journal|periodical|"
+         r"publish\w*|publisher|printed|volume|issue|pages|doi|licen[cs]e|copyright|correspondence|"
+         r"affiliat\w*|hospital|institution)\b", r"^front "),
         (r"\b(?:figure|schematic|diagram|illustration)\b", r"^figure_caption\b"),
     ))
 RERANK_DEPTH = 20
@@ -347,7 +351,20 @@ class Retriever:
             for asks, members in self._hinted:
                 if asks.search(question):
                     fused = fused + np.where(members, SECTION_HINT_SHIFT, 0.0)
+            defining = self._defining_passages(question)
+            if defining is not None:  # "What is PTEN short for?": where the article spells it out
+                fused = fused + np.where(defining, SECTION_HINT_SHIFT, 0.0)
         return fused.astype("float32"), dense, bm25
+
+    def _defining_passages(self, question: str) -> np.ndarray | None:
+        """For a question about what an abbreviation stands for, the passages that spell it out."""
+        if not asks_for_definition(question):
+            return None
+        forms = [fold(re.sub(r"\s*\(.*?\)", "", long_form)) for short, long_form in self.glossary.items()
+                 if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", question)]
+        if not forms:
+            return None
+        return np.array([any(f in fold(p.text) for f in forms) for p in self._index.passages])
 
     def _pool(self) -> ThreadPoolExecutor:
         """One helper thread: on two cores, the question's words and the question embed in parallel."""
@@ -415,14 +432,25 @@ class Retriever:
 
 
 _REFERENCE_INTENT = re.compile(
-    r"\b(papers?|references?|cited|cites?|citation|pmid|pubmed|journal|published|publication|"
+    r"\b(papers?|references?|cited|cites?|citation|sources?|pmid|pubmed|journal|published|publication|"
     r"authors?|wrote|titled|title|presented|congress|meeting|symposium|bibliograph\w*|"
     r"article (?:is|was) cited)\b", re.IGNORECASE)
 
 
+_DEFINITION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|full (?:name|form)|"
+                                r"long form|expan(?:d|ds|sion)|defin\w*|spell\w* out|legend|footnote)\b", re.I)
+
+
+def asks_for_definition(question: str) -> bool:
+    """True when the question asks what an abbreviation stands for."""
+    return bool(_DEFINITION_INTENT.search(question))
+
+
 _CITED_BY_THIS = re.compile(r"\b(?:cited|referenced|quoted|discussed) (?:in|by) (?:this|the) "
                             r"(?:review|article|paper|manuscript)\b", re.IGNORECASE)
-_THIS_ARTICLE = re.compile(r"\b(?:this|the) (?:review|article|paper|manuscript)\b", re.IGNORECASE)
+_THIS_ARTICLE = re.compile(r"\b(?:this|the) (?:review|article|paper|manuscript)\b|"
+                           r"\bthe (?:authors|writers)\b(?! of\b)(?!\s+(?:cite|cited|use|used|rel(?:y|ied)|dr[ae]w|"
+                           r"quote|quoted|refer|referred|lean))", re.IGNORECASE)  # "the authors write ..."
 
 
 def asks_for_reference(question: str) -> bool:

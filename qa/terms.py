@@ -38,6 +38,7 @@ LAY_TERMS = {
     "furthest along|farthest along|furthest ahead|most developed": "most advanced",
     "take-home|bottom line|main message|key message": "conclusions",
     "summary|summaries": "abstract",
+    "block(?:s|ed|ing|ade|ers?)?": "inhibit inhibitor",
     "continuation (?:phase|stage|period)|chemo(?:therapy)?-free (?:phase|stage|period|continuation)|"
     "stay-on (?:phase|stage|period)": "maintenance phase",
     "unwanted (?:side )?effects?|adverse effects?|toxicit(?:y|ies)": "adverse events",

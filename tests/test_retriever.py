@@ -213,4 +213,14 @@ def test_reference_intent():
     assert asks_for_reference("Which journal published the NeoSphere trial?")
     assert asks_for_reference("What title did Muthuswamy give to the commentary cited in the review?")
     assert not asks_for_reference("In which journal was this review published?")  # the article itself
+    assert not asks_for_reference("When the authors write IGF1R, which receptor do they mean?")
+    assert asks_for_reference("Who were the authors of the NeoSphere paper?")
     assert not asks_for_reference("What is the maximum tolerated dose of everolimus?")
+
+
+@pytest.mark.parametrize("question, long_form", [
+    ("What's the full name behind the tumour-suppressor abbreviation PTEN?", "phosphatase and tensin homolog"),
+    ("When the authors write IGF1R, which receptor do they mean?", "insulin-like growth factor receptor 1"),
+])
+def test_definition_question_finds_where_the_abbreviation_is_spelled_out(retriever, question, long_form):
+    assert long_form in retriever.search(question, k=1)[0].text
