@@ -18,7 +18,9 @@ OUT_OF_SCOPE = ["What is the capital of Australia?", "How do I treat a sprained 
                 "Should radiotherapy be given at the same time as trastuzumab?",
                 "How common is thrombocytopenia with T-DM1?",
                 "How can diarrhoea from neratinib be prevented?",
-                "From what age should women have mammograms?"]
+                "From what age should women have mammograms?",
+                # the article's text never says "cardiac" (one bibliography title does)
+                "What drop in left ventricular ejection fraction should prompt interrupting trastuzumab?"]
 
 
 def _question_sets() -> list[tuple[str, list[str]]]:
