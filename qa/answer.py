@@ -203,6 +203,13 @@ _EVERYDAY_TOPICS = frozenset("""
     exercise diet nutrition alcohol smoking weight obesity sleep vaccine vaccines vaccination
     insurance screening mammogram mammograms radiation supplement supplements herbal
     pain nausea vomiting rash infection infections fever depression anxiety""".split())
+def _medical_term(word: str) -> bool:
+    """A medical noun by its word parts; an adjective by a prefix alone ("neurological evidence")
+    describes rather than names a topic."""
+    m = _MEDICAL_TERM.search(word)
+    return bool(m) and not (m.start() == 0 and m.end() < len(word) and re.search(r"(?:ic|ical|al)$", word))
+
+
 _COORDINATED = re.compile(r"-(?:plus|and|with|or|versus|vs)-", re.I)
 NAME_MATCH = 0.75  # a capitalised word this close to a word of the article is that word
 _NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
@@ -274,6 +281,7 @@ class ExtractiveAnswerer:
             compound_known = (
                 not any(ch.isdigit() for ch in w) or not whole or self.terms.in_corpus(whole[0])
                 or bool(_NUMBER_WORD.fullmatch(w)) or self.terms.known_compound(w)
+                or self.terms.in_corpus(w.lower().replace("-", ""))  # "IGF-1R" is the article's "IGF1R"
                 or (len(parts) > 1 and all(p.isdigit() for p in parts))
                 or ("/" in w and "-" not in w
                     and all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1])))
@@ -283,8 +291,8 @@ class ExtractiveAnswerer:
             low = w.lower()
             name = w[0].isupper() and not at_start and not w.isupper() and not any(ch.isdigit() for ch in w)
             entity = (any(ch.isdigit() for ch in w) or (w.isupper() and len(w) >= 2)
-                      or name or bool(DRUG_NAME.search(low)) or bool(_MEDICAL_TERM.search(low)))
-            if entity and name and not DRUG_NAME.search(low) and not _MEDICAL_TERM.search(low):
+                      or name or bool(DRUG_NAME.search(low)) or _medical_term(low))
+            if entity and name and not DRUG_NAME.search(low) and not _medical_term(low):
                 # "Irish" is the article's "Ireland" (0.79); "Australia" ~ "Ireland" 0.63 is not
                 entity = self._closest_corpus_word(low) < NAME_MATCH
             if entity:

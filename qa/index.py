@@ -24,7 +24,7 @@ from qa.errors import IndexCorruptError, StaleIndexError
 from qa.lexical import LexicalIndex
 from qa.text import STOPWORDS, plain_words
 
-FORMAT_VERSION = 8  # 7: front-matter affiliations, volume/issue/pages; 8: no raw front block as context
+FORMAT_VERSION = 9  # 7: front affiliations, volume/pages; 8: no raw front context; 9: "IGF-1R" also "igf1r"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 SENTENCES = "sentences.jsonl"

@@ -53,6 +53,8 @@ def tokenize(text: str) -> list[str]:
         parts = [w]
         if "-" in w or "/" in w:
             parts += [p for p in w.replace("/", "-").split("-") if p and p not in STOPWORDS]
+            if "-" in w and "/" not in w and any(ch.isdigit() for ch in w):
+                parts.append(w.replace("-", ""))  # "IGF-1R" is "IGF1R", "T-DM1" also "TDM1"
         for p in parts:
             out.append(_STEM(p) if _STEM and p.isalpha() else p)
     return out

@@ -38,6 +38,13 @@ LAY_TERMS = {
     "furthest along|farthest along|furthest ahead|most developed": "most advanced",
     "take-home|bottom line|main message|key message": "conclusions",
     "summary|summaries": "abstract",
+    "chromosome (?:ends?|tips?)|ends? of (?:the )?chromosomes?|telomeres?": "telomerase telomere",
+    "outer (?:part|portion|piece|domain)|outside (?:part|portion)|part (?:sticking )?outside": "extracellular domain",
+    "inner (?:part|portion|piece|domain)|inside (?:part|portion)|part (?:sticking )?inside": "intracellular domain",
+    "in a row|back[- ]to[- ]back|successive": "consecutive",
+    "(?:gather|collect|compil|assembl)\\w* (?:the |their |all )?(?:material|literature|evidence|sources|"
+    "studies|information|data)": "literature search",
+    "med-?comms?|medical communications?": "editorial support",
     "block(?:s|ed|ing|ade|ers?)?": "inhibit inhibitor",
     "continuation (?:phase|stage|period)|chemo(?:therapy)?-free (?:phase|stage|period|continuation)|"
     "stay-on (?:phase|stage|period)": "maintenance phase",

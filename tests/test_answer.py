@@ -315,3 +315,17 @@ def test_rare_technical_words_are_not_taken_for_absent_topics(session, question,
     assert not a.abstained, a.reason
     assert fact in a.text
     assert_grounded(a)
+
+
+def test_hyphenated_name_is_the_article_name(session):
+    """Readers write IGF-1R; the article writes IGF1R."""
+    assert session.answerer.salient_unknown_terms("Which IGF-1R inhibitors currently have trials running?") == []
+    a = session.ask("Which IGF-1R inhibitors currently have trials running?")
+    assert not a.abstained and ("BMS-754807" in a.text or "cixutumumab" in a.text)
+    assert_grounded(a)
+
+
+def test_adjective_with_a_medical_prefix_is_not_an_absent_topic(session):
+    f = session.answerer.salient_unknown_terms
+    assert f("What neurological evidence suggests everolimus acts in the brain?") == []
+    assert f("Does trastuzumab cause neuropathy?") == ["neuropathy"]
