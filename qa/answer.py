@@ -351,7 +351,7 @@ class ExtractiveAnswerer:
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None
         decision = self._decide(question, query, best, definitions)
-        sections = list(dict.fromkeys(p.section for p in passages))
+        sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
         # a parent listed beside its own child says nothing more: keep the child
         closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
         if not decision.answered:

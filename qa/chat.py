@@ -20,7 +20,7 @@ _ANAPHORA = re.compile(
     r"(?:did|does|do|was|is|were|has|had|would|will|can|could) that|that (?:study|trial|drug|agent|"
     r"combination|regimen|one|dose)|the (?:same|drug|agent|study|trial|combination|regimen|latter|"
     r"former|difference|dose|results?|response|patients|arm|group|groups|analysis)|"
-    r"what about|how about|also|there|then|him|her)\b|^\s*(?:and|so|but|then|or)\b",
+    r"what about|how about|there|then|him|her)\b|^\s*(?:and|so|but|then|or)\b",
     re.IGNORECASE,
 )
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*")  # GRN163L, BOLERO-3

@@ -329,3 +329,16 @@ def test_adjective_with_a_medical_prefix_is_not_an_absent_topic(session):
     f = session.answerer.salient_unknown_terms
     assert f("What neurological evidence suggests everolimus acts in the brain?") == []
     assert f("Does trastuzumab cause neuropathy?") == ["neuropathy"]
+
+
+def test_also_does_not_make_a_question_a_follow_up(session):
+    """"Which HER2 pill also blocks EGFR?" stands on its own whatever was asked before."""
+    session.ask(MTD_Q)
+    assert not session.is_follow_up("Which HER2 pill also blocks EGFR?")
+    a = session.ask("Which HER2 pill also blocks EGFR?")
+    assert a.query == a.question and "lapatinib" in a.text
+
+
+def test_closest_sections_of_an_abstention_leave_out_the_bibliography(session):
+    a = session.ask("Is trastuzumab safe during pregnancy?")
+    assert a.abstained and a.closest_sections and "references" not in a.closest_sections

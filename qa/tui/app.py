@@ -63,6 +63,8 @@ class QAApp(App):
         Binding("ctrl+y", "copy_answer", "Copy", id="copy-answer"),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
+        Binding("pageup", "scroll_chat(-1)", "Scroll chat up", show=False, id="chat-page-up"),
+        Binding("pagedown", "scroll_chat(1)", "Scroll chat down", show=False, id="chat-page-down"),
     ]
 
     def __init__(self, retriever: Any = None, corpus_dir: Path | str = "corpus",
@@ -242,7 +244,8 @@ class QAApp(App):
 
     async def _show_sources(self, turn: int) -> None:
         answer = self.answers[turn]
-        await self.sources_panel.show(sources_of(answer), turn=turn, abstained=answer.abstained)
+        number = sorted(self.answers).index(turn) + 1 if turn in self.answers else None
+        await self.sources_panel.show(sources_of(answer), turn=turn, abstained=answer.abstained, number=number)
         for view in self.chat_log.query(AnswerView):
             view.set_class(view.turn == turn, "-shown")
 
@@ -279,6 +282,13 @@ class QAApp(App):
             self.notify("No sources yet: ask a question first.")
             return
         lst.focus()
+
+    def action_scroll_chat(self, direction: int) -> None:
+        """Page the chat up or down from the keyboard (the question box keeps the focus)."""
+        if direction < 0:
+            self.chat_log.scroll_page_up()
+        else:
+            self.chat_log.scroll_page_down()
 
     def action_focus_question(self) -> None:
         self.question_input.focus()

@@ -133,6 +133,41 @@ async def test_history_follow_up_and_new_chat(retriever):
         assert app.session.turns == [] and app.answers == {}
         again = await ask(pilot, "What were its most common side effects?")
         assert again.query == "What were its most common side effects?", "no earlier turn to lean on"
+        assert str(app.query_one("#sources-title").content).endswith("answer 1"), "numbered in this chat"
+
+
+async def test_typing_in_the_sources_goes_on_in_the_question_box(retriever):
+    """Letters typed while the sources have the focus move to the question box and stay there."""
+    app = make_app(retriever=retriever)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        await ask(pilot, QUESTION)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*"Which oral drug")
+        await pilot.pause()
+        await pilot.press(*" blocks EGFR?")
+        await pilot.pause()
+        assert app.question_input.value == "Which oral drug blocks EGFR?"
+
+
+async def test_page_keys_scroll_the_chat_from_the_question_box(retriever):
+    app = make_app(retriever=retriever)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        await ask(pilot, QUESTION)
+        await ask(pilot, "What were its most common side effects?")
+        log = app.chat_log
+        await wait_until(pilot, lambda: log.max_scroll_y > 0, 5, "a chat taller than its pane")
+        log.scroll_end(animate=False)
+        await pilot.pause()
+        bottom = log.scroll_y
+        await pilot.press("pageup")
+        await pilot.pause(0.3)
+        assert log.scroll_y < bottom and app.focused is app.question_input
+        await pilot.press("pagedown")
+        await pilot.pause(0.3)
+        assert log.scroll_y > log.max_scroll_y - 1 or log.scroll_y > bottom - 1
 
 
 async def _palette(pilot, text: str) -> None:

@@ -16,6 +16,7 @@ class QuestionInput(Input):
     ]
 
     def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("select_on_focus", False)  # typing that moved here from the sources goes on
         super().__init__(**kwargs)
         self.history: list[str] = []
         self._cursor: int | None = None  # index into history while browsing; None = editing a draft

@@ -90,13 +90,14 @@ class SourcesPanel(Vertical):
         yield Static("The sources of an answer appear here.", id="sources-empty", markup=False)
         yield SourceList(id="source-list")
 
-    async def show(self, sources: list[Source], *, turn: int | None, abstained: bool = False) -> None:
-        """Replace the listed sources."""
+    async def show(self, sources: list[Source], *, turn: int | None, abstained: bool = False,
+                   number: int | None = None) -> None:
+        """Replace the listed sources (of the answer to `turn`, the `number`-th of this chat)."""
         self.sources = list(sources)
         self.turn = turn
         title = "Closest sections" if abstained else "Sources"
-        if turn is not None:
-            title += f" · answer {turn}"
+        if number or turn is not None:
+            title += f" · answer {number or turn}"
         self.query_one("#sources-title", Label).update(title)
         self.set_class(abstained, "-abstained")
         empty = self.query_one("#sources-empty", Static)
