@@ -18,7 +18,7 @@ from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.lexical import tokenize
 from qa.retriever import asks_for_definition, asks_for_reference
-from qa.terms import DRUG_NAME, GENERIC_TOKENS, LAY_TERMS
+from qa.terms import DRUG_ENDINGS, DRUG_NAME, GENERIC_TOKENS, LAY_TERMS
 from qa.text import fold
 
 
@@ -137,6 +137,8 @@ _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+",
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
 # "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
 _COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
+# a drug by its ending, or a code name (BEZ235, GDC-0941; not HSP90)
+_DRUG_ANSWER = rf"(?i:\w(?:{DRUG_ENDINGS})\b)|\b[A-Za-z]{{2,}}-?\d{{3,}}[A-Za-z\d]*\b|\bT-DM1\b"
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 # (what the question asks for, what an answering sentence must contain)
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
@@ -156,14 +158,15 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"\bdesign(?:ed)?\b|\bset up\b|\bwhat (?:kind|type|sort) of (?:study|trial)\b", re.I),
      re.compile(r"randomi[sz]ed|open-label|\bphase\b|placebo|blind|single-arm|dose-escalation|"
                 r"crossover|retrospective|prospective|pooled", re.I)),
-    # "Which HER2 pill also blocks EGFR?" is answered by a sentence naming a drug
-    (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:drugs?|agents?|pills?|tablets?|compounds?|"
-                r"medicines?|medications?|inhibitors?|blockers?)\b(?!\s+(?:class|type|group|famil|compan|maker|manufactur|firm))",
-                re.I),
-     re.compile(r"(?i:\w(?:mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin|bine|mide|mycin)\b)|"
-                r"\b[A-Za-z]{2,}-?\d{3,}[A-Za-z\d]*\b|\bT-DM1\b")),  # BEZ235, GDC-0941; not HSP90
+    # "Which HER2 pill also blocks EGFR?" is answered by a sentence naming a drug; "which newer
+    # agents/inhibitors ..." also by one naming a class ("PI3K and Akt inhibitors")
+    (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:drugs?|pills?|tablets?|compounds?|medicines?|"
+                r"medications?)\b(?!\s+(?:class|type|group|famil|compan|maker|manufactur|firm))", re.I),
+     re.compile(_DRUG_ANSWER)),
+    (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|inhibitors?|blockers?)\b", re.I),
+     re.compile(_DRUG_ANSWER + r"|\b\w*[A-Z]\w*(?: and \w*[A-Z]\w*)? inhibitors?\b")),
     (re.compile(r"\bhow long\b", re.I),
-     re.compile(r"\b(?:weeks?|months?|years?|days?|hours?|cycles?)\b|\bduration\b|\bunknown\b", re.I)),
+     re.compile(r"\b(?:weeks?|months?|years?|days?|hours?)\b|\bduration\b|\bunknown\b", re.I)),
     (re.compile(r"\bhow often\b", re.I),
      re.compile(r"%|\bpercent|\brates?\b|\bevery\b|\bweekly\b|\bmonthly\b|\bdaily\b|\btimes\b|\bper\b", re.I)),
 )
@@ -390,7 +393,8 @@ class ExtractiveAnswerer:
         unknown = self.salient_unknown_terms(query)
         strength = best.similarity + self.rule.coverage_weight * best.coverage
         if unknown:
-            return Decision(False, strength, f"It never mentions {' or '.join(f'“{w}”' for w in unknown)}.")
+            names = " or ".join(f"“{w}”" for w in unknown)
+            return Decision(False, strength, f"It never mentions {names}.")
         if definitions and any(d in fold(best.text) for d in definitions):
             return Decision(True, strength)  # the sentence spells out the abbreviation asked about
         wanted = answer_type(question)

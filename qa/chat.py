@@ -20,9 +20,15 @@ _ANAPHORA = re.compile(
     r"(?:did|does|do|was|is|were|has|had|would|will|can|could) that|that (?:study|trial|drug|agent|"
     r"combination|regimen|one|dose)|the (?:same|drug|agent|study|trial|combination|regimen|latter|"
     r"former|difference|dose|results?|response|patients|arm|group|groups|analysis)|"
-    r"what about|how about|there|then|him|her)\b|^\s*(?:and|so|but|then|or)\b",
+    r"what about|how about|then|him|her|"
+    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )there(?!\s+(?:is|are|was|were|have|has|had|been?)\b))\b|"
+    r"^\s*(?:and|so|but|then|or)\b",
     re.IGNORECASE,
 )
+# "Switching topics: ...", "Different question: ..." start afresh whatever follows
+_NEW_TOPIC = re.compile(r"\b(?:switching (?:topics?|subjects?)|chang(?:e|ing) (?:of )?(?:topics?|subjects?)|"
+                        r"(?:different|new|separate|unrelated|another) (?:question|topic|subject)|unrelated|"
+                        r"on a different note)\b", re.I)
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*")  # GRN163L, BOLERO-3
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
 SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
@@ -61,7 +67,7 @@ class ChatSession:
 
     def is_follow_up(self, question: str) -> bool:
         """True when the question leans on an earlier turn (pronouns, "what about", no topic words)."""
-        if not self.turns:
+        if not self.turns or _NEW_TOPIC.search(question):
             return False
         if _ANAPHORA.search(question):
             return True
@@ -82,7 +88,8 @@ class ChatSession:
         if prev.answer.citations:  # the named things the previous answer quoted, e.g. a drug code
             first = prev.answer.citations[0].sentence
             extra = [w for w in self._subject(first).split()
-                     if _NAMED_TOKEN.fullmatch(w) and not _ROMAN.fullmatch(w) and w.lower() not in subject.lower()]
+                     if _NAMED_TOKEN.fullmatch(w) and not _ROMAN.fullmatch(w)
+                     and w.lower() not in subject.lower()]
             drug = self._answered_drug(prev.query, first, subject)
             subject = " ".join([subject, *([drug] if drug else []), *extra[:3]]).strip()
         return f"{question} ({subject})" if subject else question
@@ -110,7 +117,8 @@ class ChatSession:
             low = w.lower()
             if low in STOPWORDS or low in {x.lower() for x in named + topical}:
                 continue
-            if DRUG_NAME.search(low) or any(ch.isdigit() for ch in w) or (w[:1].isupper() and w != body.split()[0]) \
+            capitalised = w[:1].isupper() and w != body.split()[0]  # not the question's first word
+            if DRUG_NAME.search(low) or any(ch.isdigit() for ch in w) or capitalised \
                     or w in getattr(self.retriever, "glossary", {}):
                 named.append(w)
             elif hasattr(self.answerer, "key_terms") and self.answerer.key_terms(w):

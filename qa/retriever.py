@@ -437,8 +437,9 @@ _REFERENCE_INTENT = re.compile(
     r"article (?:is|was) cited)\b", re.IGNORECASE)
 
 
-_DEFINITION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|full (?:name|form)|"
-                                r"long form|expan(?:d|ds|sion)|defin\w*|spell\w* out|legend|footnote)\b", re.I)
+_DEFINITION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
+                                r"full (?:name|form)|long form|expan(?:d|ds|sion)|defin\w*|spell\w* out|"
+                                r"legend|footnote)\b", re.I)
 
 
 def asks_for_definition(question: str) -> bool:
@@ -456,7 +457,8 @@ _THIS_ARTICLE = re.compile(r"\b(?:this|the) (?:review|article|paper|manuscript)\
 def asks_for_reference(question: str) -> bool:
     """True when the question asks about the bibliography (a paper, its journal, PMID, authors),
     not about this article itself."""
-    about_this = _THIS_ARTICLE.search(_CITED_BY_THIS.sub(" ", question))  # "cited in the review" is the literature
+    # "cited in the review" is the literature, not the review
+    about_this = _THIS_ARTICLE.search(_CITED_BY_THIS.sub(" ", question))
     return bool(_REFERENCE_INTENT.search(question)) and not about_this
 
 

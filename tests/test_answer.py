@@ -342,3 +342,19 @@ def test_also_does_not_make_a_question_a_follow_up(session):
 def test_closest_sections_of_an_abstention_leave_out_the_bibliography(session):
     a = session.ask("Is trastuzumab safe during pregnancy?")
     assert a.abstained and a.closest_sections and "references" not in a.closest_sections
+
+
+def test_a_stated_change_of_topic_and_an_existential_there_start_afresh(session):
+    session.ask("Which telomerase inhibitor does the review discuss?")
+    for q in ("Switching topics: roughly how many breast cancer deaths were there worldwide in 2008?",
+              "Were there deaths from breast cancer in 2008?"):
+        assert not session.is_follow_up(q), q
+    a = session.ask("Switching topics: roughly how many breast cancer deaths were there worldwide in 2008?")
+    assert a.query == a.question and "458" in a.text
+
+
+def test_which_agents_is_answered_by_a_drug_class(session):
+    a = session.ask("Which newer agents, acting higher up the pathway than mTOR, do the authors say people "
+                    "are excited about?")
+    assert not a.abstained, a.reason
+    assert "PI3K and Akt inhibitors" in a.text
