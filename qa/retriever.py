@@ -34,9 +34,6 @@ MAX_QUESTION_CHARS = 2000
 # the shift of bibliography entries; grid-searched on eval/questions.jsonl (MRR@10, Recall@5).
 FUSION_WEIGHTS = (0.2, 0.6, 0.25)
 REFERENCE_SHIFT = 1.5
-# Hybrid re-ranking: the first RERANK_DEPTH passages get RERANK_WEIGHT x their best sentence's
-# answer score (cosine to the question + RERANK_COVERAGE x the share of its key terms the sentence
-# covers, as the answerer scores sentences); weight chosen on eval/questions.jsonl.
 # A question that names a part of the article ("the summary at the top", "in the closing remarks",
 # "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
 SECTION_HINT_SHIFT = 1.0
@@ -57,6 +54,9 @@ SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
          r"affiliat\w*|hospital|institution)\b", r"^front "),
         (r"\b(?:figure|schematic|diagram|illustration)\b", r"^figure_caption\b"),
     ))
+# Hybrid re-ranking: the first RERANK_DEPTH passages get RERANK_WEIGHT x their best sentence's
+# answer score (cosine to the question + RERANK_COVERAGE x the share of its key terms the sentence
+# covers, as the answerer scores sentences); weight chosen on eval/questions.jsonl.
 RERANK_DEPTH = 20
 RERANK_WEIGHT = 5.0
 RERANK_COVERAGE = 0.6
