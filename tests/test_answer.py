@@ -19,6 +19,10 @@ OUT_OF_SCOPE = ["What is the capital of Australia?", "How do I treat a sprained 
                 "How common is thrombocytopenia with T-DM1?",
                 "How can diarrhoea from neratinib be prevented?",
                 "From what age should women have mammograms?",
+                # how drugs are given, which the review never discusses
+                "What is the standard loading and maintenance dose of trastuzumab?",
+                "Does subcutaneous trastuzumab work as well as the intravenous version?",
+                "Are trastuzumab biosimilars as effective as the original?",
                 # the article's text never says "cardiac" (one bibliography title does)
                 "What drop in left ventricular ejection fraction should prompt interrupting trastuzumab?"]
 
@@ -358,3 +362,13 @@ def test_which_agents_is_answered_by_a_drug_class(session):
                     "are excited about?")
     assert not a.abstained, a.reason
     assert "PI3K and Akt inhibitors" in a.text
+
+
+def test_which_side_effects_wants_a_named_adverse_event(session):
+    """A "dose-finding" study is no question about a dose; the answer names the adverse events."""
+    q = "In the everolimus plus paclitaxel and trastuzumab dose-finding study, which side effects were most frequent?"
+    a = session.ask(q)
+    assert not a.abstained, a.reason
+    assert a.citations[0].sentence.startswith("The therapeutic regimen was relatively well tolerated")
+    assert "stomatitis" in a.text
+    assert_grounded(a)
