@@ -118,8 +118,11 @@ class QAApp(App):
         self.call_after_refresh(self._start_loading, "auto")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The chat's own keys work (and show) only on the chat screen."""
+        """The chat's own keys work (and show) only on the chat screen; "Sources" hides while the
+        sources have the focus (so that the footer keeps Copy and Help within 80 columns)."""
         if action in ("new_chat", "focus_sources", "copy_answer") and len(self.screen_stack) > 1:
+            return False
+        if action == "focus_sources" and isinstance(self.focused, SourceList):
             return False
         return True
 

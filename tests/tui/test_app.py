@@ -325,3 +325,20 @@ async def test_first_source_quote_and_references_visible_at_80x24(retriever):
         assert "PMID 20975068" in str(refs.content)
         assert lst.region.contains_region(shown[0].region)
         assert lst.region.contains_region(refs.region)
+
+
+async def test_footer_fits_80_columns_with_the_sources_focused(retriever):
+    """With the sources focused the footer drops "Sources" (already there) and keeps Copy and Help."""
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(retriever=retriever)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        await ask(pilot, QUESTION)
+        await pilot.press("ctrl+o")
+        await pilot.pause(0.5)
+        shown = [k.description for k in app.query(FooterKey)]
+        assert "Sources" not in shown and {"Open", "Back", "Copy", "Help"} <= set(shown), shown
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        assert "Sources" in [k.description for k in app.query(FooterKey)]

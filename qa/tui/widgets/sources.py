@@ -47,8 +47,8 @@ class SourceList(ListView):
     """The list of sources; it keeps the keys that open them."""
 
     BINDINGS = [
-        Binding("enter", "select_cursor", "Open source", id="open-source"),
-        Binding("escape", "app.focus_question", "Back to question", id="sources-back"),
+        Binding("enter", "select_cursor", "Open", id="open-source"),
+        Binding("escape", "app.focus_question", "Back", id="sources-back"),
         *[Binding(str(n), f"open_number({n})", f"Open source {n}", show=False, id=f"open-source-{n}")
           for n in range(1, 10)],
     ]
