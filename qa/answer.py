@@ -217,6 +217,8 @@ _EVERYDAY_TOPICS = frozenset("""
     pain nausea vomiting rash infection infections fever depression anxiety
     loading subcutaneous biosimilar biosimilars infusion infusions injection injections
     half-life""".split())
+
+
 def _medical_term(word: str) -> bool:
     """A medical noun by its word parts; an adjective by a prefix alone ("neurological evidence")
     describes rather than names a topic."""
@@ -241,6 +243,7 @@ class _Candidate:
     coverage: float = 0.0
     score: float = 0.0
     refs: tuple[int, ...] = field(default=())
+    defines: bool = False  # spells out the abbreviation a definition question names
 
 
 @dataclass(frozen=True)
@@ -335,12 +338,10 @@ class ExtractiveAnswerer:
         cands: list[_Candidate] = []
         seen: set[int] = set()
         bibliographic = asks_for_reference(query)
-        named = [a for a in self.retriever.glossary
-                 if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question)]
+        named = self.retriever.abbreviations_in(question)
         asks_for_abbreviation = asks_for_definition(question) or bool(named)
         # "What is PTEN short for?": a sentence that spells the abbreviation out answers it
-        definitions = [fold(re.sub(r"\s*\(.*?\)", "", self.retriever.glossary[a])) for a in named] \
-            if asks_for_definition(question) else []
+        definitions = [fold(self.retriever.long_form(a)) for a in named] if asks_for_definition(question) else []
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -360,11 +361,12 @@ class ExtractiveAnswerer:
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
-                if definitions and any(d in fold(c.text) for d in definitions):
+                c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
+                if c.defines:
                     c.score += DEFINITION_BONUS
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None
-        decision = self._decide(question, query, best, definitions)
+        decision = self._decide(question, query, best, wanted)
         sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
         # a parent listed beside its own child says nothing more: keep the child
         closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
@@ -397,7 +399,7 @@ class ExtractiveAnswerer:
                       best.score, closest)
 
     def _decide(self, question: str, query: str, best: _Candidate | None,
-                definitions: list[str]) -> Decision:
+                wanted: re.Pattern | None) -> Decision:
         """Whether the best sentence answers the question (`AbstentionRule`), and why not."""
         if best is None:
             return Decision(False, 0.0, "Nothing in it matches the question.")
@@ -406,9 +408,8 @@ class ExtractiveAnswerer:
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
             return Decision(False, strength, f"It never mentions {names}.")
-        if definitions and any(d in fold(best.text) for d in definitions):
+        if best.defines:
             return Decision(True, strength)  # the sentence spells out the abbreviation asked about
-        wanted = answer_type(question)
         if wanted is not None and not wanted.search(best.text):
             return Decision(False, strength, "No sentence of it gives the kind of answer asked for.")
         if _LATER_RESULTS.search(question) and _ONGOING.search(best.text):

@@ -270,10 +270,18 @@ class Retriever:
 
     # ------------------------------------------------------------------ search
 
+    def abbreviations_in(self, question: str) -> list[str]:
+        """The glossary abbreviations the question writes (as the article writes them)."""
+        return [a for a in self.glossary if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question)]
+
+    def long_form(self, short: str) -> str:
+        """An abbreviation's long form without its parenthesised notes ("CBR" → "clinical benefit rate")."""
+        return re.sub(r"\s*\(.*?\)", "", self.glossary[short]).strip()
+
     def _build_expansions(self) -> list[tuple[re.Pattern, str]]:
         out = []
-        for short, long_form in self.glossary.items():
-            long_clean = re.sub(r"\s*\(.*?\)", "", long_form).strip()
+        for short in self.glossary:
+            long_clean = self.long_form(short)
             flags = 0 if len(short) <= 3 or short.isupper() is False else re.IGNORECASE
             out.append((re.compile(rf"(?<![\w-]){re.escape(short)}(?![\w-])", flags), long_clean))
             out.append((re.compile(rf"\b{re.escape(fold(long_clean))}\b"), short))
@@ -360,8 +368,7 @@ class Retriever:
         """For a question about what an abbreviation stands for, the passages that spell it out."""
         if not asks_for_definition(question):
             return None
-        forms = [fold(re.sub(r"\s*\(.*?\)", "", long_form)) for short, long_form in self.glossary.items()
-                 if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", question)]
+        forms = [fold(self.long_form(short)) for short in self.abbreviations_in(question)]
         if not forms:
             return None
         return np.array([any(f in fold(p.text) for f in forms) for p in self._index.passages])

@@ -101,6 +101,10 @@ def test_mtd_answer_and_citation(session):
      "cited in the review?", "all roads lead to SRC"),
     ("In the phase III of the dual EGFR/HER2 small-molecule inhibitor plus capecitabine after trastuzumab "
      "failure, what were the median TTP values in each arm?", "8.4 months versus 4.4 months"),
+    # technical words the article does not use are paraphrases, not new topics (held-out set 5)
+    ("Which rapalogs were paired with trastuzumab in the cell and animal experiments?", "rapamycin"),
+    ("Which oral fluoropyrimidine, given with trastuzumab carried on past progression, outperformed "
+     "the same drug alone in a randomised trial?", "capecitabine"),
 ])
 def test_known_answers(session, question, fact):
     a = session.ask(question)
@@ -305,19 +309,6 @@ def test_how_many_wants_a_count_not_a_digit_inside_a_name(session):
     session.ask("What is tanespimycin?")
     a = session.ask("How many women took part in its phase II study?")
     assert "31 patients" in a.text  # not a sentence whose only digits are the 90 of "HSP90"
-    assert_grounded(a)
-
-
-@pytest.mark.parametrize("question, fact", [
-    # technical words the article does not use are paraphrases, not new topics (held-out set 5)
-    ("Which rapalogs were paired with trastuzumab in the cell and animal experiments?", "rapamycin"),
-    ("Which oral fluoropyrimidine, given with trastuzumab carried on past progression, outperformed "
-     "the same drug alone in a randomised trial?", "capecitabine"),
-])
-def test_rare_technical_words_are_not_taken_for_absent_topics(session, question, fact):
-    a = session.ask(question)
-    assert not a.abstained, a.reason
-    assert fact in a.text
     assert_grounded(a)
 
 
