@@ -265,7 +265,6 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.terms = retriever.terms
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
-        self._body_words = frozenset(retriever.vocabulary)  # the words of the article's own text
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
@@ -286,7 +285,7 @@ class ExtractiveAnswerer:
                 continue
             if w.lower() in _FILLERS:  # "OK, unrelated: ..."
                 continue
-            if w.lower() in _EVERYDAY_TOPICS and w.lower() not in self._body_words:
+            if w.lower() in _EVERYDAY_TOPICS and not self.terms.in_text(w.lower()):
                 out.append(w)
                 continue
             whole = tokenize(w)[:1]

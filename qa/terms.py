@@ -149,6 +149,10 @@ class KeyTerms:
     def in_corpus(self, token: str) -> bool:
         return token in self._df
 
+    def in_text(self, word: str) -> bool:
+        """A word (`qa.text.plain_words`) of the article's own text, not only of its bibliography."""
+        return word in self._vocabulary
+
     def known(self, token: str) -> bool:
         """A token the corpus has, or that begins a corpus token ("nct" of "nct01132664")."""
         if token in self._df:
@@ -165,8 +169,9 @@ class KeyTerms:
         parts = word.lower().split("-")
         if self._suffixes is None:
             self._suffixes = frozenset(t.rsplit("-", 1)[1] for t in self._df if "-" in t)
+        head = tokenize(parts[0])
         return (len(parts) == 2 and parts[1].isalpha() and parts[1] in self._suffixes
-                and bool(tokenize(parts[0])) and tokenize(parts[0])[0] in self._df)
+                and bool(head) and head[0] in self._df)
 
     def idf(self, token: str) -> float:
         return math.log(1 + self._n / (1 + self._df.get(token, 0)))
