@@ -289,6 +289,11 @@ def parse_reference(line: str) -> Reference | None:
 # --------------------------------------------------------------------------- front matter
 
 
+def _author_name(m: re.Match) -> str:
+    """"Hennessy B.T." from an `_AUTHOR` match of "Hennessy B. T. 12"."""
+    return f"{m.group('surname')} {m.group('initials').replace(' ', '')}".strip()
+
+
 def _parse_front(front: str) -> tuple[str, str, str, tuple[str, ...], int | None]:
     """(journal, doi, title, authors, year) from the run-together front block."""
     journal = ""
@@ -327,7 +332,7 @@ def _parse_front(front: str) -> tuple[str, str, str, tuple[str, ...], int | None
         m = _AUTHOR.match(title_part, pos)
         if not m:
             break
-        authors.append(f"{m.group('surname')} {m.group('initials').replace(' ', '')}".strip())
+        authors.append(_author_name(m))
         pos = m.end()
     year = None
     cm = re.search(r"©\s*(?:The Authors?\s*)?((?:19|20)\d{2})", front)
@@ -346,8 +351,7 @@ def _affiliations(front: str) -> list[tuple[str, tuple[str, ...]]]:
             break
         if pos is None and not m.group("aff").strip():
             continue
-        authors.append((f"{m.group('surname')} {m.group('initials').replace(' ', '')}".strip(),
-                        m.group("aff").replace(" ", "")))
+        authors.append((_author_name(m), m.group("aff").replace(" ", "")))
         pos = m.end()
     if pos is None:
         return []
