@@ -17,7 +17,7 @@ import numpy as np
 from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.lexical import tokenize
-from qa.retriever import asks_for_definition, asks_for_reference
+from qa.retriever import asks_for_definition, asks_for_reference, described_names
 from qa.terms import DRUG_ENDINGS, DRUG_NAME, GENERIC_TOKENS, LAY_TERMS
 from qa.text import fold
 
@@ -137,6 +137,7 @@ class AbstentionRule:
 CARRIED_WEIGHT = 0.3
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
+DESCRIPTION_BONUS = 0.4  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
 _COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
 # a drug by its ending, or a code name (BEZ235, GDC-0941; not HSP90)
@@ -168,7 +169,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
                 r"crossover|retrospective|prospective|pooled", re.I)),
     # "Which HER2 pill also blocks EGFR?" is answered by a sentence naming a drug; "which newer
     # agents/inhibitors ..." also by one naming a class ("PI3K and Akt inhibitors")
-    (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:drugs?|pills?|tablets?|compounds?|medicines?|"
+    (re.compile(r"\b(?:which|what)\s+(?!(?:kind|type|class|sort)\b)(?:[\w/-]+\s+){0,3}?(?:drugs?|pills?|tablets?|compounds?|medicines?|"
                 r"medications?)\b(?!\s+(?:class|type|group|famil|compan|maker|manufactur|firm))", re.I),
      re.compile(_DRUG_ANSWER)),
     (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|inhibitors?|blockers?)\b", re.I),
@@ -216,7 +217,7 @@ _EVERYDAY_TOPICS = frozenset("""
     insurance screening mammogram mammograms radiation supplement supplements herbal
     pain nausea vomiting rash infection infections fever depression anxiety
     loading subcutaneous biosimilar biosimilars infusion infusions injection injections
-    half-life""".split())
+    half-life assay assays""".split())
 
 
 def _medical_term(word: str) -> bool:
@@ -229,6 +230,10 @@ def _medical_term(word: str) -> bool:
 _COORDINATED = re.compile(r"-(?:plus|and|with|or|versus|vs)-", re.I)
 NAME_MATCH = 0.75  # a capitalised word this close to a word of the article is that word
 _NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
+# a name with a prefix or a participle the article need not use with it: "anti-IGF1R", "IGF1R-blocking"
+_AFFIXED = re.compile(r"(?:anti|non|pre|post|pan|dual|multi)-([\w/]+)|([\w/]+)-(?:blocking|targeting|targeted|"
+                      r"directed|driven|inhibiting|based|like|type|related|expressing|treated|pretreated)",
+                      re.I)
 _FILLERS = {"ok", "okay", "hi", "hello", "thanks"}
 _ALIASES = {"nejm", "jco", "jnci", "pubmed", "id", "ids", "england"}  # bibliographic words the corpus spells otherwise
 
@@ -299,6 +304,9 @@ class ExtractiveAnswerer:
                 or bool(_NUMBER_WORD.fullmatch(w)) or self.terms.known_compound(w)
                 or self.terms.in_corpus(w.lower().replace("-", ""))  # "IGF-1R" is the article's "IGF1R"
                 or (len(parts) > 1 and all(p.isdigit() for p in parts))
+                or _AFFIXED.fullmatch(w) is not None and all(  # "anti-IGF1R", "IGF1R-blocking"
+                    self.terms.in_corpus(t) for p in _AFFIXED.fullmatch(w).groups() if p
+                    for t in tokenize(p)[:1])
                 or ("/" in w and "-" not in w
                     and all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1])))
             if not toks or (compound_known and any(self.terms.known(t) for t in toks)):
@@ -306,7 +314,8 @@ class ExtractiveAnswerer:
             at_start = m.start() == 0 or body[:m.start()].rstrip().endswith((".", "?", "!", "("))
             low = w.lower()
             name = w[0].isupper() and not at_start and not w.isupper() and not any(ch.isdigit() for ch in w)
-            entity = (any(ch.isdigit() for ch in w) or (w.isupper() and len(w) >= 2)
+            mixed = any(ch.isupper() for ch in w[1:]) and any(ch.islower() for ch in w)  # "ExteNET", "iDFS"
+            entity = (any(ch.isdigit() for ch in w) or (w.isupper() and len(w) >= 2) or mixed
                       or name or bool(DRUG_NAME.search(low)) or _medical_term(low))
             if entity and name and not DRUG_NAME.search(low) and not _medical_term(low):
                 # "Irish" is the article's "Ireland" (0.79); "Australia" ~ "Ireland" 0.63 is not
@@ -341,6 +350,7 @@ class ExtractiveAnswerer:
         asks_for_abbreviation = asks_for_definition(question) or bool(named)
         # "What is PTEN short for?": a sentence that spells the abbreviation out answers it
         definitions = [fold(self.retriever.long_form(a)) for a in named] if asks_for_definition(question) else []
+        described = self.retriever.descriptions_asked(question)
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -360,6 +370,8 @@ class ExtractiveAnswerer:
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
+                if described and described & described_names(c.text):
+                    c.score += DESCRIPTION_BONUS  # "trastuzumab, a ... monoclonal antibody" for "what kind of drug"
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
                 if c.defines:
                     c.score += DEFINITION_BONUS

@@ -25,7 +25,7 @@ from qa.corpus import Document, Section, load_corpus
 from qa.embedding import Embedder
 from qa.errors import QuestionError, StaleIndexError
 from qa.index import Index, Progress, build_index, expected_manifest, load_index, read_manifest
-from qa.terms import LAY_TERMS, KeyTerms
+from qa.terms import DRUG_NAME, LAY_TERMS, KeyTerms
 from qa.text import fold
 
 MODES = ("hybrid", "dense", "bm25")
@@ -114,6 +114,8 @@ class Retriever:
         # passages of the part of the article a question names ("in the abstract", "the table")
         self._hinted = [(asks, np.array([bool(where.search(f"{p.kind} {p.section}")) for p in index.passages]))
                         for asks, where in SECTION_HINTS]
+        # names the article describes in apposition ("PTEN—a negative regulator of ..."), per passage
+        self._described = [frozenset(described_names(p.text)) for p in index.passages]
         self.status: str = ""  # what load() did: "loaded", or why it rebuilt
         self._terms: KeyTerms | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -274,6 +276,16 @@ class Retriever:
         """The glossary abbreviations the question writes (as the article writes them)."""
         return [a for a in self.glossary if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question)]
 
+    def descriptions_asked(self, question: str) -> frozenset[str]:
+        """For a question asking what something is or does ("What kind of drug is trastuzumab?",
+        "What does PTEN normally do?"), the names in it that the article describes in apposition."""
+        described = frozenset().union(*self._described)
+        names = {w for w in re.findall(r"[\w/-]+", question) if w.lower() in described}
+        general = _DESCRIBE_INTENT.search(question)
+        return frozenset(n.lower() for n in names if general or re.search(
+            rf"\bwhat (?:is|are|was) (?:a |an |the )?(?:[\w-]+ ){{0,2}}?{re.escape(n)}\s*(?:[?,.]|$)|"
+            rf"\bwhat does (?:the )?{re.escape(n)}(?: [\w-]+)? (?:\w+ly )?do\b", question, re.IGNORECASE))
+
     def long_form(self, short: str) -> str:
         """An abbreviation's long form without its parenthesised notes ("CBR" → "clinical benefit rate")."""
         return re.sub(r"\s*\(.*?\)", "", self.glossary[short]).strip()
@@ -359,6 +371,9 @@ class Retriever:
             for asks, members in self._hinted:
                 if asks.search(question):
                     fused = fused + np.where(members, SECTION_HINT_SHIFT, 0.0)
+            asked = self.descriptions_asked(question)
+            if asked:  # "What kind of drug is trastuzumab?": where the article says what it is
+                fused = fused + np.array([bool(asked & d) for d in self._described]) * SECTION_HINT_SHIFT
             defining = self._defining_passages(question)
             if defining is not None:  # "What is PTEN short for?": where the article spells it out
                 fused = fused + np.where(defining, SECTION_HINT_SHIFT, 0.0)
@@ -447,6 +462,24 @@ _REFERENCE_INTENT = re.compile(
 _DEFINITION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
                                 r"full (?:name|form)|long form|expan(?:d|ds|sion)|defin\w*|spell\w* out|"
                                 r"legend|footnote)\b", re.I)
+
+
+_DESCRIBE_INTENT = re.compile(r"\bwhat (?:kind|type|class|sort|family|group) of\b|\bbelongs? to\b|"
+                              r"\b(?:role|job|function)\b", re.IGNORECASE)
+# "HER2, a receptor tyrosine kinase,"; "trastuzumab [13–15], a recombinant ... antibody"; "PTEN—a negative
+# regulator"; "p70S6K1, a downstream effector"
+_APPOSITIVE = re.compile(r"(?<![\w-])([A-Za-z][\w/-]*)(?:\s*\[[^\]]*\])?(?:\s*[,(]\s*|\s*[—–]\s*|\s+(?:is|was)\s+)"
+                         r"(?:a|an)\s+[a-z]")
+
+
+def described_names(text: str) -> set[str]:
+    """The names a text describes in apposition (lower-cased): a name, not an ordinary word."""
+    out = set()
+    for m in _APPOSITIVE.finditer(text):
+        name = m.group(1)
+        if any(ch.isdigit() for ch in name) or any(ch.isupper() for ch in name[1:]) or DRUG_NAME.search(name.lower()):
+            out.add(name.lower())
+    return out
 
 
 def asks_for_definition(question: str) -> bool:

@@ -85,6 +85,37 @@ LAY_TERMS = {
     "phase 2": "phase II",
     "phase 3": "phase III",
     "mets": "metastases",
+    "lab|labs|laborator(?:y|ies)|cell lines?|petri dish\\w*": "in vitro preclinical",
+    "human (?:outcome )?(?:data|results|evidence|studies|trials)|in (?:humans|people|real patients|actual patients|"
+    "real people|real women|the clinic)": "clinical data",
+    "yet|so far|to date|as of now|at the moment": "currently",
+    # a clinician's and pharmacist's shorthand
+    "cc": "Creative Commons",
+    "oup": "Oxford University Press",
+    "bbb": "blood-brain barrier",
+    "rcts?": "randomized trial",
+    "1l|first line": "first-line",
+    "2l|second line": "second-line",
+    "cois?": "conflicts of interest",
+    "g3/4|gr3/4|gr 3/4|g3-4": "grade 3/4",
+    "1st": "first",
+    "2nd": "second",
+    "3rd": "third",
+    "bc": "breast cancer",
+    "dx": "diagnosed incident cases",
+    "eve": "everolimus",
+    "vin|vnr": "vinorelbine",
+    "cape|cap": "capecitabine",
+    "lap": "lapatinib",
+    "pac|ptx": "paclitaxel",
+    "doce|dtx": "docetaxel",
+    "(?<![\'’])t(?![-\\w\'’])(?! stage)": "trastuzumab",  # "T + docetaxel"; not "T-DM1", "T stage", "don't"
+    "ph": "phase",
+    "mo|mos": "months",
+    "wks?": "weeks",
+    "wkly": "weekly",
+    "pcr": "pathologic complete response",
+    "aes?": "adverse events",
 }
 
 # Words that say what kind of answer is wanted but carry no topic.
@@ -94,7 +125,7 @@ GENERIC = frozenset(
     reported show shown according mention mentioned say says said find found name named
     effect effects level levels value values rate rates number percent percentage stand stands
     mean means meant meaning abbreviation abbreviations abbreviate abbreviated acronym short
-    footnote legend table""".split()
+    footnote legend table long average typical typically usual usually""".split()
 )
 GENERIC_TOKENS = frozenset(t for w in GENERIC for t in tokenize(w))
 
@@ -182,7 +213,11 @@ class KeyTerms:
 
     def weights(self, question: str) -> dict[str, float]:
         """Key terms with their weights: 1, or `UNKNOWN_WEIGHT` for a term the corpus lacks."""
-        return {t: 1.0 if t in self._df else UNKNOWN_WEIGHT for t in self.key_terms(question)}
+        terms = self.key_terms(question)
+        # "everolimus-plus-herceptin" says nothing its parts do not: weigh the parts only
+        whole = {t for t in terms if t not in self._df and "-" in t
+                 and all(p in terms or p in GENERIC_TOKENS for p in tokenize(t.replace("-", " ")))}
+        return {t: 1.0 if t in self._df else UNKNOWN_WEIGHT for t in terms if t not in whole}
 
     @staticmethod
     def synonyms(query: str) -> dict[str, set[str]]:

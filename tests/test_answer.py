@@ -105,6 +105,14 @@ def test_mtd_answer_and_citation(session):
     ("Which rapalogs were paired with trastuzumab in the cell and animal experiments?", "rapamycin"),
     ("Which oral fluoropyrimidine, given with trastuzumab carried on past progression, outperformed "
      "the same drug alone in a randomised trial?", "capecitabine"),
+    # a pharmacist's shorthand (held-out set 8): abbreviations the article spells out in full
+    ("Does T get past the BBB?", "blood–brain barrier"),
+    ("Authors' COI statement?", "no conflicts of interest"),
+    ("Jerusalem ph I, EVE + VIN + T: G3/4 neutropenia rate?", "86%"),
+    ("Any human outcome data yet for anti-IGF1R drugs in this setting?", "no clinical data"),
+    # what something is: the sentence that describes it in apposition
+    ("What kind of drug is trastuzumab, basically?", "monoclonal antibody"),
+    ("What does the PTEN protein normally do to the PI3K/Akt/mTOR chain?", "negative regulator"),
 ])
 def test_known_answers(session, question, fact):
     a = session.ask(question)
@@ -290,6 +298,18 @@ def test_everyday_topics_the_review_never_mentions_abstain(session, question, wo
     a = session.ask(question)
     assert a.abstained and a.citations == ()
     assert a.reason == f"It never mentions “{word}”."
+
+
+def test_trial_names_in_mixed_case_are_names(session):
+    """"ExteNET" or "iDFS" name a trial and an end point the article never mentions."""
+    a = session.ask("ExteNET: iDFS benefit of 1 yr extended adjuvant neratinib?")
+    assert a.abstained and "ExteNET" in a.reason
+
+
+def test_lab_means_preclinical_not_an_absent_topic(session):
+    a = session.ask("In lab work, which Akt-blocking compound paired with everolimus made PTEN-deficient cells "
+                    "respond to trastuzumab again?")
+    assert not a.abstained and "triciribine" in a.text, a.text
 
 
 def test_everyday_word_the_review_uses_is_not_unknown(session):
