@@ -124,7 +124,9 @@ class AbstentionRule:
        reach `min_score`, and it must hold the kind of answer asked for (`ANSWER_TYPES`: a date for
        "when", an amount for "cost", a dose for "dose", a count for "how many", a duration for
        "how long", a drug for "which drug", an adverse event for "which side effects"); sentences
-       without it are ranked `type_penalty` lower, so that one holding it comes first.
+       without it are ranked `type_penalty` lower, so that one holding it comes first. A sentence
+       from the part of the article the question names ("according to the summary", "how did the
+       authors gather their material": the abstract's Design) counts `PART_BONUS` more.
        `min_score` 0.45 sits above every unrelated question of the six sets (at most 0.35) and
        below most paraphrased in-scope ones; the near-topic questions are left to test 1.
     """
@@ -137,6 +139,7 @@ class AbstentionRule:
 CARRIED_WEIGHT = 0.3
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
+PART_BONUS = 0.15  # for a sentence of the part of the article the question names
 DESCRIPTION_BONUS = 0.4  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
 _COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
@@ -249,6 +252,7 @@ class _Candidate:
     score: float = 0.0
     refs: tuple[int, ...] = field(default=())
     defines: bool = False  # spells out the abbreviation a definition question names
+    in_named_part: bool = False  # in the part of the article the question names ("the summary")
 
 
 @dataclass(frozen=True)
@@ -370,6 +374,9 @@ class ExtractiveAnswerer:
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
+                c.in_named_part = self.retriever.in_named_part(question, c.passage)
+                if c.in_named_part:
+                    c.score += PART_BONUS  # "according to the summary, ..."
                 if described and described & described_names(c.text):
                     c.score += DESCRIPTION_BONUS  # "trastuzumab, a ... monoclonal antibody" for "what kind of drug"
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
@@ -415,7 +422,7 @@ class ExtractiveAnswerer:
         if best is None:
             return Decision(False, 0.0, "Nothing in it matches the question.")
         unknown = self.salient_unknown_terms(query)
-        strength = best.similarity + self.rule.coverage_weight * best.coverage
+        strength = best.similarity + self.rule.coverage_weight * best.coverage + PART_BONUS * best.in_named_part
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
             return Decision(False, strength, f"It never mentions {names}.")

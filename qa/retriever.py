@@ -52,12 +52,19 @@ SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
         (r"^(?=.*\b(?:this|the) (?:review|article|paper|piece|manuscript)\b).*\b(?:journal|periodical|"
          r"publish\w*|publisher|printed|volume|issue|pages|doi|licen[cs]e|copyright|correspondence|"
          r"affiliat\w*|hospital|institution)\b", r"^front "),
+        # ... and asked without naming the review: "OUP puts the journal out for which society?"
+        (r"\b(?:society|on (?:whose )?behalf|publisher|publishing house|OUP|licen[cs]e|copyright|reuse|"
+         r"open access|corresponding author|put out|brought out)\b", r"^front "),
+        # how the review was made: "how did the authors gather their material?"
+        (r"\b(?:methods?|methodology|approach|own (?:experiments?|study|research|data)|literature search|"
+         r"how did (?:the )?(?:authors|writers|they) (?:\w+ ){0,3}?(?:gather|collect|compile|find|pull|select|"
+         r"choose|identify|search|go about))\b", r"> design$"),
         (r"\b(?:figure|schematic|diagram|illustration)\b", r"^figure_caption\b"),
     ))
 # Hybrid re-ranking: the first RERANK_DEPTH passages get RERANK_WEIGHT x their best sentence's
 # answer score (cosine to the question + RERANK_COVERAGE x the share of its key terms the sentence
 # covers, as the answerer scores sentences); weight chosen on eval/questions.jsonl.
-RERANK_DEPTH = 20
+RERANK_DEPTH = 30
 RERANK_WEIGHT = 5.0
 RERANK_COVERAGE = 0.6
 
@@ -275,6 +282,12 @@ class Retriever:
     def abbreviations_in(self, question: str) -> list[str]:
         """The glossary abbreviations the question writes (as the article writes them)."""
         return [a for a in self.glossary if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question)]
+
+    def in_named_part(self, question: str, passage: Passage) -> bool:
+        """True when the question names the part of the article the passage is in ("in the summary",
+        "the closing remarks", "Table 1", "how did the authors gather their material")."""
+        return any(asks.search(question) and where.search(f"{passage.kind} {passage.section}")
+                   for asks, where in SECTION_HINTS)
 
     def descriptions_asked(self, question: str) -> frozenset[str]:
         """For a question asking what something is or does ("What kind of drug is trastuzumab?",
@@ -509,7 +522,9 @@ def _z(x: np.ndarray) -> np.ndarray:
 
 def _overlap(a: Passage, b: Passage) -> bool:
     """True when two passages of one document share more than half of the shorter one."""
-    if a.doc_id != b.doc_id:
+    if a.doc_id != b.doc_id or a.id == b.id:
+        return a.id == b.id
+    if a.kind == b.kind == "front":  # distinct fields of the one front-matter block, which they all span
         return False
     shared = min(a.end, b.end) - max(a.start, b.start)
     return shared > 0.5 * min(a.end - a.start, b.end - b.start)

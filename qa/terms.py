@@ -43,8 +43,8 @@ LAY_TERMS = {
     "outer (?:part|portion|piece|domain)|outside (?:part|portion)|part (?:sticking )?outside": "extracellular domain",
     "inner (?:part|portion|piece|domain)|inside (?:part|portion)|part (?:sticking )?inside": "intracellular domain",
     "in a row|back[- ]to[- ]back|successive": "consecutive",
-    "(?:gather|collect|compil|assembl)\\w* (?:the |their |all )?(?:material|literature|evidence|sources|"
-    "studies|information|data)": "literature search",
+    "(?:gather|collect|compil|assembl|pull|put|select|find)\\w* (?:\\w+ ){0,2}?(?:material|literature|evidence|"
+    "sources|studies|information|data)|methods?|methodology": "literature search design",
     "med-?comms?|medical communications?": "editorial support",
     "block(?:s|ed|ing|ade|ers?)?": "inhibit inhibitor",
     "continuation (?:phase|stage|period)|chemo(?:therapy)?-free (?:phase|stage|period|continuation)|"
@@ -55,6 +55,7 @@ LAY_TERMS = {
     "corresponding author|contact (?:person|author)|lead contact": "correspondence",
     "publishing house|publisher|brought out|put out": "published by",
     "(?:her2|anti-her2) (?:pill|tablet)s?": "lapatinib tyrosine kinase inhibitor",
+    "(?<!her2 )(?<!anti-her2 )(?:pills?|tablets?|capsules?)": "tyrosine kinase inhibitor",
     # brand names of the drugs the article names generically
     "herceptin": "trastuzumab",
     "tykerb|tyverb": "lapatinib",
@@ -136,6 +137,11 @@ AROUND_CREDIT = 0.5  # a term found in the sentence's passage but not in the sen
 SOFT_MATCH = 0.45
 SOFT_CREDIT = 0.75
 UNKNOWN_WEIGHT = 0.5  # a term the corpus never uses: no text can contain it
+
+
+def _is_name(word: str) -> bool:
+    """An acronym, a code name with digits or a drug name: "EGFR", "AUY922", "lapatinib"."""
+    return (word.isupper() and len(word) >= 2) or any(ch.isdigit() for ch in word) or bool(DRUG_NAME.search(word.lower()))
 
 
 @lru_cache(maxsize=8192)
@@ -234,7 +240,11 @@ class KeyTerms:
     def surface(self, query: str) -> dict[str, str]:
         """Each key term → the question's word for it, whose vector is computed now (in one batch)."""
         out: dict[str, str] = {}
+        # a name is matched only as itself: "EGFR" is not "IGF1R", however close their vectors
+        names = {w.lower() for w in re.findall(r"[A-Za-z][\w-]*", query) if _is_name(w)}
         for word in plain_words(query):
+            if word in names:
+                continue
             for t in tokenize(word):
                 out.setdefault(t, word)
         if out:

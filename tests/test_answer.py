@@ -110,6 +110,12 @@ def test_mtd_answer_and_citation(session):
     ("Authors' COI statement?", "no conflicts of interest"),
     ("Jerusalem ph I, EVE + VIN + T: G3/4 neutropenia rate?", "86%"),
     ("Any human outcome data yet for anti-IGF1R drugs in this setting?", "no clinical data"),
+    # front-matter fields are separate passages: one does not hide another
+    ("Which professional medical society is the journal put out for?", "European Society for Medical Oncology"),
+    # how the review was made: the abstract's Design
+    ("How did the writers gather the material they discuss?", "A literature search was performed"),
+    # a name matches only itself: EGFR is not IGF1R, close as their word vectors are
+    ("Which pill blocks both HER2 and EGFR?", "lapatinib"),
     # what something is: the sentence that describes it in apposition
     ("What kind of drug is trastuzumab, basically?", "monoclonal antibody"),
     ("What does the PTEN protein normally do to the PI3K/Akt/mTOR chain?", "negative regulator"),

@@ -182,6 +182,12 @@ def test_lay_and_brand_names_find_the_passage(retriever, question, fact):
     assert fold(fact) in fold(retriever.search(question, k=1)[0].text), question
 
 
+def test_front_matter_fields_are_not_dropped_as_overlapping(retriever):
+    """The front block's three passages span the same text; a search may return all of them."""
+    hits = retriever.search("Who published this review, in which journal, and under which licence?", k=6)
+    assert sum(p.kind == "front" for p in hits) >= 2
+
+
 def test_brand_name_question_is_answered(retriever):
     for q in ("Where does Herceptin bind on the receptor?",
               "Where on the receptor does Herceptin grab on - the part sticking outside the cell or the inside part?"):
