@@ -164,7 +164,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      re.compile(r"\d\s*(?:mg|g|µg|mcg)\b|mg/|/day|/week|\bdaily\b|\bweekly\b", re.I)),
     (re.compile(r"\b(?:how many|what number|number of)\b", re.I),
      re.compile(rf"{_COUNT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)),
-    (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|how common)\b|"
+    (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|how common|by how much)\b|\(%\)|"
                 r"\bwhat (?:[\w-]+ ){0,2}rates?\b", re.I),
      re.compile(rf"%|\bpercent|\bproportion|{_COUNT}")),
     (re.compile(r"\bdesign(?:ed)?\b|\bset up\b|\bwhat (?:kind|type|sort) of (?:study|trial)\b", re.I),

@@ -43,6 +43,16 @@ LAY_TERMS = {
     "outer (?:part|portion|piece|domain)|outside (?:part|portion)|part (?:sticking )?outside": "extracellular domain",
     "inner (?:part|portion|piece|domain)|inside (?:part|portion)|part (?:sticking )?inside": "intracellular domain",
     "in a row|back[- ]to[- ]back|successive": "consecutive",
+    "(?:time|interval|period|delay)\\s+(?:before|until|till|to)\\s+(?:the\\s+)?(?:cancer|tumou?r|disease)\\s+(?:grows|"
+    "progress\\w*|advanc\\w*|worsen\\w*|gets? worse|spreads?)(?: again)?": "time to progression",
+    "(?:keep|kept|keeps|stop|stopped)\\w* (?:the )?(?:cancer|tumou?r|disease) from (?:getting worse|growing|"
+    "progressing|advancing)|without (?:the )?(?:cancer|tumou?r|disease) (?:getting worse|growing|progressing)":
+    "progression-free survival PFS",
+    "cytotoxics|cytotoxic (?:drugs?|agents?|therapy|treatment)": "chemotherapy",
+    "go(?:es)? (?:hand in hand|along|together) (?:with|w/)|show\\w* up (?:alongside|with)|accompan\\w*|"
+    "co-?occur\\w*": "correlated associated",
+    "characteristics|traits|features": "factors",
+    "last(?:ed|s)?(?=\\s*\\?|\\s+for\\b)": "duration",  # "how long did that phase last?"
     "(?:gather|collect|compil|assembl|pull|put|select|find)\\w* (?:\\w+ ){0,2}?(?:material|literature|evidence|"
     "sources|studies|information|data)|methods?|methodology": "literature search design",
     "med-?comms?|medical communications?": "editorial support",
@@ -79,7 +89,7 @@ LAY_TERMS = {
     "ebc": "early breast cancer",
     "adc": "antibody-drug conjugate",
     "mabs?": "monoclonal antibody",
-    "pts": "patients",
+    "pts?": "patients",
     "tx": "treatment therapy",
     "rx": "therapy",
     "phase 1": "phase I",

@@ -116,6 +116,10 @@ def test_mtd_answer_and_citation(session):
     ("How did the writers gather the material they discuss?", "A literature search was performed"),
     # a name matches only itself: EGFR is not IGF1R, close as their word vectors are
     ("Which pill blocks both HER2 and EGFR?", "lapatinib"),
+    # lay paraphrases of the article's terms
+    ("In metastatic disease, by what percentage does adding the antibody to cytotoxics lengthen the interval "
+     "until the tumour advances?", "49%"),
+    ("Which patient and tumour characteristics tend to go hand in hand with excess HER2?", "higher T stage"),
     # what something is: the sentence that describes it in apposition
     ("What kind of drug is trastuzumab, basically?", "monoclonal antibody"),
     ("What does the PTEN protein normally do to the PI3K/Akt/mTOR chain?", "negative regulator"),
@@ -304,6 +308,12 @@ def test_everyday_topics_the_review_never_mentions_abstain(session, question, wo
     a = session.ask(question)
     assert a.abstained and a.citations == ()
     assert a.reason == f"It never mentions “{word}”."
+
+
+def test_follow_up_asking_how_long_that_phase_lasted(session):
+    session.ask("Some women stayed on everolimus and trastuzumab after their chemo ended. How did that turn out?")
+    a = session.ask("How long did that stretch typically last?")
+    assert not a.abstained and "15 weeks" in a.text, a.text
 
 
 def test_trial_names_in_mixed_case_are_names(session):
