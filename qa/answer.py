@@ -100,7 +100,11 @@ class Answerer(Protocol):
     """Turns a question and its retrieved passages into an `Answer`. A generative backend can
     implement this without changing callers."""
 
-    def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer: ...
+    def answer(self, question: str, passages: list[Passage], query: str | None = None,
+               avoid: tuple[str, ...] = ()) -> Answer:
+        """`query`: the question as searched (a follow-up with its earlier subject); `avoid`: sentences
+        the question does not ask for again ("the other phase II" after an answer about one)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,8 @@ class AbstentionRule:
 CARRIED_WEIGHT = 0.3
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
+AVOID_PENALTY = 0.6  # for a sentence about the thing a follow-up turns away from ("the other study")
+NUMBER_BONUS = 0.15  # for a sentence holding every number the question writes
 PART_BONUS = 0.15  # for a sentence of the part of the article the question names
 DESCRIPTION_BONUS = 0.4  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
@@ -335,7 +341,8 @@ class ExtractiveAnswerer:
         table = self._word_table
         return float((table @ self.retriever.word_vectors([word])[0]).max()) if len(table) else 0.0
 
-    def answer(self, question: str, passages: list[Passage], query: str | None = None) -> Answer:
+    def answer(self, question: str, passages: list[Passage], query: str | None = None,
+               avoid: tuple[str, ...] = ()) -> Answer:
         query = query or question
         own = self.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))  # "at that dose" names the old topic
         # terms carried over from earlier turns locate the passages; the sentence must answer the
@@ -355,6 +362,7 @@ class ExtractiveAnswerer:
         # "What is PTEN short for?": a sentence that spells the abbreviation out answers it
         definitions = [fold(self.retriever.long_form(a)) for a in named] if asks_for_definition(question) else []
         described = self.retriever.descriptions_asked(question)
+        numbers = _numbers(question)  # "the 112-patient phase II" is the study of 112, not of 110
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -374,6 +382,10 @@ class ExtractiveAnswerer:
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
+                if c.text in avoid:
+                    c.score -= AVOID_PENALTY
+                if numbers and numbers <= _numbers(c.text):
+                    c.score += NUMBER_BONUS
                 c.in_named_part = self.retriever.in_named_part(question, c.passage)
                 if c.in_named_part:
                     c.score += PART_BONUS  # "according to the summary, ..."
@@ -436,6 +448,11 @@ class ExtractiveAnswerer:
             return Decision(False, strength, f"No sentence of it answers the question closely enough "
                                              f"(best match {strength:.2f}, needed {self.rule.min_score:.2f}).")
         return Decision(True, strength)
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers a text writes on their own ("112", "2.5"; not the 1 of "T-DM1" or "HER2")."""
+    return set(re.findall(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.]\d)(?![A-Za-z])", text))
 
 
 def _near_duplicate(a: _Candidate, b: _Candidate, retriever) -> bool:

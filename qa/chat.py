@@ -29,6 +29,8 @@ _ANAPHORA = re.compile(
 _NEW_TOPIC = re.compile(r"\b(?:switching (?:topics?|subjects?)|chang(?:e|ing) (?:of )?(?:topics?|subjects?)|"
                         r"(?:different|new|separate|unrelated|another) (?:question|topic|subject)|unrelated|"
                         r"on a different note)\b", re.I)
+# "the other phase II", "its second study": a follow-up about a sibling of what the last answer quoted
+_OTHER = re.compile(r"\b(?:the other|another|the second|2nd|the remaining|the rest of)\b", re.I)
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*")  # GRN163L, BOLERO-3
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
 SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
@@ -92,6 +94,8 @@ class ChatSession:
                      and w.lower() not in subject.lower()]
             drug = self._answered_drug(prev.query, first, subject)
             subject = " ".join([subject, *([drug] if drug else []), *extra[:3]]).strip()
+        if _OTHER.search(question):  # "the other phase II": not the 112-patient one just asked about
+            subject = " ".join(w for w in subject.split() if not re.fullmatch(r"\d[\w-]*", w))
         return f"{question} ({subject})" if subject else question
 
     @staticmethod
@@ -141,6 +145,9 @@ class ChatSession:
                 if c.passage.id not in have:
                     have.add(c.passage.id)
                     passages.append(c.passage)
-        answer = self.answerer.answer(q, passages, query=query)
+        # "the other phase II" asks about a study the previous answer did not quote
+        avoid = tuple(c.sentence for c in self.turns[-1].answer.citations) \
+            if query != q and self.turns and _OTHER.search(q) else ()
+        answer = self.answerer.answer(q, passages, query=query, avoid=avoid)
         self.turns.append(Turn(q, query, answer))
         return answer

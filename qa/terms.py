@@ -275,7 +275,9 @@ class KeyTerms:
             if have & alts:
                 have.add(term)
         total = sum(self.idf(t) * w for t, w in weights.items())
-        credit = {t: 1.0 if t in have else AROUND_CREDIT if t in near else 0.0 for t in weights}
+        # a number identifies ("the 112-patient study" is not the one of 110): only the text's own counts
+        credit = {t: 1.0 if t in have else AROUND_CREDIT if t in near and not t.isdigit() else 0.0
+                  for t in weights}
         lacking = [t for t in weights if not credit[t] and t in surface]
         if lacking:
             text_vectors = self._text_vectors(text)

@@ -316,6 +316,15 @@ def test_follow_up_asking_how_long_that_phase_lasted(session):
     assert not a.abstained and "15 weeks" in a.text, a.text
 
 
+def test_follow_up_about_the_other_study_does_not_repeat_the_first(session):
+    session.ask("What objective response rate did intravenous T-DM1 record in the phase II study of 112 heavily "
+                "pretreated patients?")
+    first = session.turns[-1].answer.citations[0].sentence
+    a = session.ask("And the median PFS in the other phase II?")
+    assert "112 patients" in first and "6.9 months" in a.text, a.text
+    assert a.citations[0].sentence != first
+
+
 def test_trial_names_in_mixed_case_are_names(session):
     """"ExteNET" or "iDFS" name a trial and an end point the article never mentions."""
     a = session.ask("ExteNET: iDFS benefit of 1 yr extended adjuvant neratinib?")
