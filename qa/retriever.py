@@ -37,6 +37,10 @@ REFERENCE_SHIFT = 1.5
 # A question that names a part of the article ("the summary at the top", "in the closing remarks",
 # "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
 SECTION_HINT_SHIFT = 1.0
+# the article's own publication details: "which journal was this review printed in?"
+_OWN_DETAILS = re.compile(r"^(?=.*\b(?:this|the) (?:review|article|paper|piece|manuscript)\b).*\b(?:journal|periodical|"
+                          r"publish\w*|publisher|printed|volume|issue|pages|doi|licen[cs]e|copyright|correspondence|"
+                          r"affiliat\w*|hospital|institution)\b", re.I)
 SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
     (re.compile(asks, re.I), re.compile(where, re.I)) for asks, where in (
         (r"\b(?:abstract|summary|summaries|summari[sz]ed)\b", r"\babstract\b"),
@@ -48,10 +52,7 @@ SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
         (r"\b(?:fund\w*|paid for|sponsor\w*|financial support)\b", r"^paragraph funding$"),
         (r"\b(?:disclos\w*|conflicts? of interest|competing interests?|financial ties)\b", r"\bdisclosure\b"),
         (r"\btables?\b", r"^table_"),
-        # the article's own publication details: "which journal was this review printed in?"
-        (r"^(?=.*\b(?:this|the) (?:review|article|paper|piece|manuscript)\b).*\b(?:journal|periodical|"
-         r"publish\w*|publisher|printed|volume|issue|pages|doi|licen[cs]e|copyright|correspondence|"
-         r"affiliat\w*|hospital|institution)\b", r"^front "),
+        (_OWN_DETAILS.pattern, r"^front "),
         # ... and asked without naming the review: "OUP puts the journal out for which society?"
         (r"\b(?:society|on (?:whose )?behalf|publisher|publishing house|OUP|licen[cs]e|copyright|reuse|"
          r"open access|corresponding author|put out|brought out)\b", r"^front "),
@@ -383,7 +384,9 @@ class Retriever:
             fused = fused + np.where(self._is_reference, shift, 0.0)
             for asks, members in self._hinted:
                 if asks.search(question):
-                    fused = fused + np.where(members, SECTION_HINT_SHIFT, 0.0)
+                    # the review's own publication details outweigh the topic words that name the review
+                    shift = 2 * SECTION_HINT_SHIFT if asks.pattern == _OWN_DETAILS.pattern else SECTION_HINT_SHIFT
+                    fused = fused + np.where(members, shift, 0.0)
             asked = self.descriptions_asked(question)
             if asked:  # "What kind of drug is trastuzumab?": where the article says what it is
                 fused = fused + np.array([bool(asked & d) for d in self._described]) * SECTION_HINT_SHIFT

@@ -35,6 +35,8 @@ LAY_TERMS = {
     "stops? working|stopped working": "resistance refractory progression",
     "vanish\\w*|disappear\\w*|wip\\w+ out|melt\\w* away": "complete response",
     "chopped[- ]off|cut[- ]off|clipped|shortened|truncated": "truncated p95HER2",
+    "still (?:works?|help\\w*|benefit\\w*|effective|active)|(?:works?|helps?) as well": "same clinical benefit effective",
+    "mucus\\w*|mucin-like|glycoproteins?|sugary coat\\w*|sugar-coat\\w*": "mucin",
     "too much|excess\\w*|over-?produc\\w*": "overexpression amplification",
     "furthest along|farthest along|furthest ahead|most developed": "most advanced",
     "take-home|bottom line|main message|key message": "conclusions",
@@ -149,6 +151,16 @@ SOFT_CREDIT = 0.75
 UNKNOWN_WEIGHT = 0.5  # a term the corpus never uses: no text can contain it
 
 
+# "this review on beating anti-HER2 drug resistance": words that name the review, not what is asked
+_REVIEW_TOPIC = re.compile(r"\b((?:this|the) (?:review|article|paper|piece|overview|manuscript)) (?:on|about|of|"
+                           r"regarding|covering|discussing|dealing with) [^,?;]*?(?=\s+(?:printed|published|"
+                           r"appear\w*|come out|was|is|in|by|for|and)\b|[,?;]|$)", re.I)
+
+
+_PUBLICATION = re.compile(r"\b(?:journal|periodical|publish\w*|publisher|printed|volume|issue|pages|doi|"
+                          r"licen[cs]e|copyright)\b", re.I)
+
+
 def _is_name(word: str) -> bool:
     """An acronym, a code name with digits or a drug name: "EGFR", "AUY922", "lapatinib"."""
     return (word.isupper() and len(word) >= 2) or any(ch.isdigit() for ch in word) or bool(DRUG_NAME.search(word.lower()))
@@ -225,6 +237,8 @@ class KeyTerms:
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
+        if _PUBLICATION.search(question):  # "which journal was this review on beating resistance printed in?"
+            question = _REVIEW_TOPIC.sub(r"\1", question)
         return list(dict.fromkeys(t for t in tokenize(question) if t not in GENERIC_TOKENS))
 
     def weights(self, question: str) -> dict[str, float]:

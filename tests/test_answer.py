@@ -120,6 +120,8 @@ def test_mtd_answer_and_citation(session):
     ("In metastatic disease, by what percentage does adding the antibody to cytotoxics lengthen the interval "
      "until the tumour advances?", "49%"),
     ("Which patient and tumour characteristics tend to go hand in hand with excess HER2?", "higher T stage"),
+    # the words that name the review are not what is asked about
+    ("Which journal was this review on beating anti-HER2 drug resistance printed in?", "Annals of Oncology"),
     # what something is: the sentence that describes it in apposition
     ("What kind of drug is trastuzumab, basically?", "monoclonal antibody"),
     ("What does the PTEN protein normally do to the PI3K/Akt/mTOR chain?", "negative regulator"),
