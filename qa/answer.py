@@ -226,7 +226,8 @@ _EVERYDAY_TOPICS = frozenset("""
     insurance screening mammogram mammograms radiation supplement supplements herbal
     pain nausea vomiting rash infection infections fever depression anxiety
     loading subcutaneous biosimilar biosimilars infusion infusions injection injections
-    half-life assay assays""".split())
+    half-life assay assays score scores scoring biopsy biopsies biopsied staining pathology pathologist
+    pathologists""".split())
 
 
 def _medical_term(word: str) -> bool:
@@ -302,6 +303,10 @@ class ExtractiveAnswerer:
                 continue
             if w.lower() in _EVERYDAY_TOPICS and not self.terms.in_text(w.lower()):
                 out.append(w)
+                continue
+            if DRUG_NAME.search(w.lower()) and w.isalpha() and not self.terms.in_text(w.lower()) \
+                    and not asks_for_reference(question):
+                out.append(w)  # a drug only the bibliography names ("tamoxifen") is not discussed
                 continue
             whole = tokenize(w)[:1]
             toks = [t for t in tokenize(w) if t not in GENERIC_TOKENS]

@@ -16,7 +16,7 @@ from qa.lexical import tokenize
 from qa.text import fold, plain_words
 
 # Drug-name endings (antibodies, kinase inhibitors, rapalogs, taxanes ...): such a word names a drug.
-DRUG_ENDINGS = "mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin|bine|mide|mycin"
+DRUG_ENDINGS = "mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin|bine|mide|mycin|ifen|ozole|strant"
 DRUG_NAME = re.compile(rf"(?:{DRUG_ENDINGS})$")
 
 # Lay words readers use for what clinical articles say otherwise (query expansion and coverage).

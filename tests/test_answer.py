@@ -17,6 +17,9 @@ OUT_OF_SCOPE = ["What is the capital of Australia?", "How do I treat a sprained 
                 # medical terms the article never uses, close as they are to its topic
                 "Should radiotherapy be given at the same time as trastuzumab?",
                 "How common is thrombocytopenia with T-DM1?",
+                # a drug only the bibliography names; how HER2 is tested in the lab
+                "How many years should tamoxifen be continued in a woman whose tumour is also HER2-positive?",
+                "How does a lab decide whether a tumour counts as HER2-positive — what test scores are used?",
                 "How can diarrhoea from neratinib be prevented?",
                 "From what age should women have mammograms?",
                 # how drugs are given, which the review never discusses
