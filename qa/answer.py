@@ -144,6 +144,7 @@ CARRIED_WEIGHT = 0.3
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
 AVOID_PENALTY = 0.6  # for a sentence about the thing a follow-up turns away from ("the other study")
+FOLLOWING_GAIN = 0.15  # share of the question's key terms the next sentence must add to join the best
 NUMBER_BONUS = 0.15  # for a sentence holding every number the question writes
 PART_BONUS = 0.15  # for a sentence of the part of the article the question names
 DESCRIPTION_BONUS = 0.4  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
@@ -260,6 +261,7 @@ class _Candidate:
     refs: tuple[int, ...] = field(default=())
     defines: bool = False  # spells out the abbreviation a definition question names
     in_named_part: bool = False  # in the part of the article the question names ("the summary")
+    previous: str = ""  # the sentence before it in its passage
 
 
 @dataclass(frozen=True)
@@ -373,17 +375,19 @@ class ExtractiveAnswerer:
                 continue  # a bibliography entry answers only questions about the literature
             if p.kind == "table_note" and p.text.count(";") >= 2 and not asks_for_abbreviation:
                 continue  # an abbreviation legend answers only questions about abbreviations
+            previous = ""
             for sid, s in self.retriever.sentences_of(p):
-                if sid in seen or len(s.text) < 20:
-                    continue
-                seen.add(sid)
-                cands.append(_Candidate(sid, s.text, p, rank, refs=s.refs))
+                if sid not in seen and len(s.text) >= 20:
+                    seen.add(sid)
+                    cands.append(_Candidate(sid, s.text, p, rank, refs=s.refs, previous=previous))
+                previous = s.text
         if cands:
             vecs = self.retriever.sentence_vectors([c.sid for c in cands])
             sims = vecs @ qvec
             for c, sim in zip(cands, sims):
                 c.similarity = float(sim)
-                c.coverage = self.terms.sentence_coverage(weights, c.text, c.passage, synonyms, surface)
+                c.coverage = self.terms.sentence_coverage(weights, c.text, c.passage, synonyms, surface,
+                                                          previous=c.previous)
                 c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
@@ -413,13 +417,19 @@ class ExtractiveAnswerer:
             return Answer(question, text, (), True, tuple(passages), query,
                           best.score if best else 0.0, closest, decision.reason)
         chosen: list[_Candidate] = [best]
+        # the sentence right after the best one, when it holds what the question asks and the best one
+        # lacks: "... a second phase II study of 110 patients ..." + "The median PFS time was 6.9 months."
+        follow = next((c for c in cands if c.previous == best.text), None)
+        if follow is not None and self.terms.coverage(weights, f"{best.text} {follow.text}", synonyms) \
+                - self.terms.coverage(weights, best.text, synonyms) >= FOLLOWING_GAIN:
+            chosen.append(follow)
         floor = max(best.score - 0.25, 0.55)
         for c in cands[1:]:
             if len(chosen) >= self.max_sentences:
                 break
             if c.score < floor:
                 continue
-            if any(_near_duplicate(c, o, self.retriever) for o in chosen):
+            if c in chosen or any(_near_duplicate(c, o, self.retriever) for o in chosen):
                 continue
             chosen.append(c)
         citations, parts = [], []

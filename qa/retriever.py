@@ -427,9 +427,10 @@ class Retriever:
             if not ids:
                 continue
             sims = self._index.sentence_vectors[ids] @ q
+            texts = [self._index.sentences[sid].text for sid in ids]
             out[i] = max(float(sim) + RERANK_COVERAGE * terms.sentence_coverage(
-                weights, self._index.sentences[sid].text, p, synonyms, surface)
-                for sid, sim in zip(ids, sims))
+                weights, text, p, synonyms, surface, previous=texts[j - 1] if j else "")
+                for j, (text, sim) in enumerate(zip(texts, sims)))
         return out
 
     def _rerank(self, question: str, fused: np.ndarray, order: np.ndarray,

@@ -276,21 +276,23 @@ class KeyTerms:
         return out
 
     def coverage(self, weights: dict[str, float], text: str, synonyms: dict[str, set[str]] | None = None,
-                 around: str = "", surface: dict[str, str] | None = None) -> float:
+                 around: str = "", surface: dict[str, str] | None = None, previous: str = "") -> float:
         """The idf- and `weights`-weighted share of the terms that the text contains (lay synonyms
         count); a term found only in the surrounding passage (`around`) counts `AROUND_CREDIT` ("the
         regimen" of a sentence is the paragraph's everolimus with paclitaxel); a term whose question
-        word (`surface`: term -> word) is close to a word of the text counts `SOFT_CREDIT`."""
+        word (`surface`: term -> word) is close to a word of the text counts `SOFT_CREDIT`. A number
+        identifies: it counts `AROUND_CREDIT` only from the sentence just before (`previous`: "a second
+        phase II study of 110 patients ... The median PFS time was 6.9 months")."""
         if not weights:
             return 0.0
         surface = surface or {}
-        have, near = set(token_set(text)), token_set(around)
+        have, near, before = set(token_set(text)), token_set(around), token_set(previous)
         for term, alts in (synonyms or {}).items():
             if have & alts:
                 have.add(term)
         total = sum(self.idf(t) * w for t, w in weights.items())
         # a number identifies ("the 112-patient study" is not the one of 110): only the text's own counts
-        credit = {t: 1.0 if t in have else AROUND_CREDIT if t in near and not t.isdigit() else 0.0
+        credit = {t: 1.0 if t in have else AROUND_CREDIT if t in (before if t.isdigit() else near) else 0.0
                   for t in weights}
         lacking = [t for t in weights if not credit[t] and t in surface]
         if lacking:
@@ -305,11 +307,11 @@ class KeyTerms:
 
     def sentence_coverage(self, weights: dict[str, float], sentence: str, passage,
                           synonyms: dict[str, set[str]] | None = None,
-                          surface: dict[str, str] | None = None) -> float:
+                          surface: dict[str, str] | None = None, previous: str = "") -> float:
         """`coverage` of one sentence of a passage, judged with its section heading and, for a table
         row, table note or bibliography entry, the passage's context (headers, caption); the rest of
         the passage counts `AROUND_CREDIT`."""
         heading = passage.section_path[-1] if passage.section_path else ""
         extra = f" {passage.context}" if passage.kind in ("table_row", "table_note", "reference") else ""
         return self.coverage(weights, f"{sentence} {heading}{extra}", synonyms, around=passage.text,
-                             surface=surface)
+                             surface=surface, previous=previous)

@@ -123,6 +123,8 @@ def test_mtd_answer_and_citation(session):
     ("In metastatic disease, by what percentage does adding the antibody to cytotoxics lengthen the interval "
      "until the tumour advances?", "49%"),
     ("Which patient and tumour characteristics tend to go hand in hand with excess HER2?", "higher T stage"),
+    # the fact sits in the short sentence after the one naming the study
+    ("What median PFS was seen with T-DM1 in the 110-patient phase II study?", "6.9 months"),
     # the words that name the review are not what is asked about
     ("Which journal was this review on beating anti-HER2 drug resistance printed in?", "Annals of Oncology"),
     # what something is: the sentence that describes it in apposition
