@@ -1,5 +1,5 @@
 """Hybrid retrieval of cited passages: dense (FAISS, passage and best-sentence vectors) and BM25
-fused by calibrated z-scores, with glossary and lay-term query expansion; the top 20 re-ranked by
+fused by calibrated z-scores, with glossary and lay-term query expansion; the top 30 re-ranked by
 how well their best sentence answers the question (similarity + key-term coverage, `qa.terms`).
 
     >>> import qa
