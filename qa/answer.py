@@ -261,6 +261,7 @@ class _Candidate:
     refs: tuple[int, ...] = field(default=())
     defines: bool = False  # spells out the abbreviation a definition question names
     in_named_part: bool = False  # in the part of the article the question names ("the summary")
+    describes: bool = False  # says what the thing asked about is ("PTEN—a negative regulator")
     previous: str = ""  # the sentence before it in its passage
 
 
@@ -292,13 +293,16 @@ class ExtractiveAnswerer:
         """Question words naming something the corpus never mentions (see `AbstentionRule`)."""
         out = []
         body = question.split(" (")[0] if question.endswith(")") else question
+        folded = fold(body)  # words of a lay phrase ("taken by mouth") stand for the article's words
+        in_lay = {w for lay in LAY_TERMS for m in re.finditer(rf"\b(?:{lay})\b", folded)
+                  for w in re.findall(r"[a-z0-9]+", m.group(0))}
         for m in re.finditer(r"[A-Za-z0-9][\w\-/.]*[\w]|[A-Za-z0-9]", body):
             w = m.group(0)
             if _COORDINATED.search(w):  # "AUY922-plus-trastuzumab": each part on its own
                 parts = [p for p in _COORDINATED.split(w) if p]
                 if all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1]):
                     continue
-            if w.isdigit() or w.lower() in _ALIASES or any(
+            if w.isdigit() or w.lower() in _ALIASES or w.lower() in in_lay or any(
                     re.fullmatch(lay, w.lower()) for lay in LAY_TERMS):
                 continue
             if w.lower() in _FILLERS:  # "OK, unrelated: ..."
@@ -398,7 +402,8 @@ class ExtractiveAnswerer:
                 c.in_named_part = self.retriever.in_named_part(question, c.passage)
                 if c.in_named_part:
                     c.score += PART_BONUS  # "according to the summary, ..."
-                if described and described & described_names(c.text):
+                c.describes = bool(described and described & described_names(c.text))
+                if c.describes:
                     c.score += DESCRIPTION_BONUS  # "trastuzumab, a ... monoclonal antibody" for "what kind of drug"
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
                 if c.defines:
@@ -449,7 +454,8 @@ class ExtractiveAnswerer:
         if best is None:
             return Decision(False, 0.0, "Nothing in it matches the question.")
         unknown = self.salient_unknown_terms(query)
-        strength = best.similarity + self.rule.coverage_weight * best.coverage + PART_BONUS * best.in_named_part
+        strength = (best.similarity + self.rule.coverage_weight * best.coverage + PART_BONUS * best.in_named_part
+                    + DESCRIPTION_BONUS * best.describes)
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
             return Decision(False, strength, f"It never mentions {names}.")

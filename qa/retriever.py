@@ -51,7 +51,8 @@ SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
          r"\backnowledgements?\b"),
         (r"\b(?:fund\w*|paid for|sponsor\w*|financial support)\b", r"^paragraph funding$"),
         (r"\b(?:disclos\w*|conflicts? of interest|competing interests?|financial ties)\b", r"\bdisclosure\b"),
-        (r"\btables?\b", r"^table_"),
+        # "the table", "Table 1", "the trials table"; not "times tables"
+        (r"\b(?:the|this|a|which|what|each|both|in|of) (?:\w+ )?tables?\b|\btables? [12]\b", r"^table_"),
         (_OWN_DETAILS.pattern, r"^front "),
         # ... and asked without naming the review: "OUP puts the journal out for which society?"
         (r"\b(?:society|on (?:whose )?behalf|publisher|publishing house|OUP|licen[cs]e|copyright|reuse|"

@@ -31,7 +31,7 @@ LAY_TERMS = {
     "(?:blood )?cancer drug": "agent",
     "before surgery|pre-?surg\\w*|preoperative": "neoadjuvant",
     "postoperative": "adjuvant",
-    "after surgery": "adjuvant",
+    "after (?:the )?(?:surgery|operation)": "adjuvant",
     "stops? working|stopped working": "resistance refractory progression",
     "vanish\\w*|disappear\\w*|wip\\w+ out|melt\\w* away": "complete response",
     "chopped[- ]off|cut[- ]off|clipped|shortened|truncated": "truncated p95HER2",
@@ -45,6 +45,16 @@ LAY_TERMS = {
     "outer (?:part|portion|piece|domain)|outside (?:part|portion)|part (?:sticking )?outside": "extracellular domain",
     "inner (?:part|portion|piece|domain)|inside (?:part|portion)|part (?:sticking )?inside": "intracellular domain",
     "in a row|back[- ]to[- ]back|successive": "consecutive",
+    "most (?:evidence|data)|largest body of (?:data|evidence)|best[- ]studied|most (?:studied|researched)":
+    "developmental strategy most available data",
+    "(?:stay|stays|stayed|staying|remain\\w*) (?:clear|free) of (?:the )?(?:disease|cancer)|cancer-free":
+    "disease-free survival",
+    "takes? for (?:things|it|the (?:cancer|disease|tumou?r)) to (?:get worse|progress|grow|advance)":
+    "time to progression",
+    "dodg\\w*|evad\\w*|evasion|outsmart\\w*|get(?:s|ting)? around|slip\\w* (?:past|away from)":
+    "resistance mechanisms",
+    "carr(?:y|ied|ies) on|kept going|keep going|stayed on|stay on": "continue maintenance",
+    "by mouth|taken orally|swallowed": "oral",
     "(?:time|interval|period|delay)\\s+(?:before|until|till|to)\\s+(?:the\\s+)?(?:cancer|tumou?r|disease)\\s+(?:grows|"
     "progress\\w*|advanc\\w*|worsen\\w*|gets? worse|spreads?)(?: again)?": "time to progression",
     "(?:keep|kept|keeps|stop|stopped)\\w* (?:the )?(?:cancer|tumou?r|disease) from (?:getting worse|growing|"

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 MTD_Q = "What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?"
 OUT_OF_SCOPE = ["What is the capital of Australia?", "How do I treat a sprained ankle?",
+                "What's a good way to help a Year 6 class learn their times tables?",  # not the article's tables
                 # medical terms the article never uses, close as they are to its topic
                 "Should radiotherapy be given at the same time as trastuzumab?",
                 "How common is thrombocytopenia with T-DM1?",
@@ -127,6 +128,10 @@ def test_mtd_answer_and_citation(session):
     ("What median PFS was seen with T-DM1 in the 110-patient phase II study?", "6.9 months"),
     # the words that name the review are not what is asked about
     ("Which journal was this review on beating anti-HER2 drug resistance printed in?", "Annals of Oncology"),
+    # a lay phrase's words are not absent topics ("mouth" of "taken by mouth")
+    ("The summary mentions a drug taken by mouth that looked encouraging when added to chemo and Herceptin - "
+     "what's it called?", "everolimus"),
+    ("What's PTEN's normal job in the cell, in simple terms?", "negative regulator"),
     # what something is: the sentence that describes it in apposition
     ("What kind of drug is trastuzumab, basically?", "monoclonal antibody"),
     ("What does the PTEN protein normally do to the PI3K/Akt/mTOR chain?", "negative regulator"),
