@@ -18,7 +18,7 @@ from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.lexical import tokenize
 from qa.retriever import asks_for_definition, asks_for_reference, described_names
-from qa.terms import DRUG_ENDINGS, DRUG_NAME, GENERIC_TOKENS, LAY_TERMS
+from qa.terms import DRUG_ENDINGS, DRUG_NAME, GENERIC_TOKENS, LAY_PATTERNS, LAY_TERMS
 from qa.text import fold
 
 
@@ -294,7 +294,7 @@ class ExtractiveAnswerer:
         out = []
         body = question.split(" (")[0] if question.endswith(")") else question
         folded = fold(body)  # words of a lay phrase ("taken by mouth") stand for the article's words
-        in_lay = {w for lay in LAY_TERMS for m in re.finditer(rf"\b(?:{lay})\b", folded)
+        in_lay = {w for lay, _ in LAY_PATTERNS for m in lay.finditer(folded)
                   for w in re.findall(r"[a-z0-9]+", m.group(0))}
         for m in re.finditer(r"[A-Za-z0-9][\w\-/.]*[\w]|[A-Za-z0-9]", body):
             w = m.group(0)
@@ -374,6 +374,7 @@ class ExtractiveAnswerer:
         definitions = [fold(self.retriever.long_form(a)) for a in named] if asks_for_definition(question) else []
         described = self.retriever.descriptions_asked(question)
         numbers = _numbers(question)  # "the 112-patient phase II" is the study of 112, not of 110
+        named_part = {p.id: self.retriever.in_named_part(question, p) for p in passages}
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -399,7 +400,7 @@ class ExtractiveAnswerer:
                     c.score -= AVOID_PENALTY
                 if numbers and numbers <= _numbers(c.text):
                     c.score += NUMBER_BONUS
-                c.in_named_part = self.retriever.in_named_part(question, c.passage)
+                c.in_named_part = named_part[c.passage.id]
                 if c.in_named_part:
                     c.score += PART_BONUS  # "according to the summary, ..."
                 c.describes = bool(described and described & described_names(c.text))

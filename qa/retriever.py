@@ -25,7 +25,7 @@ from qa.corpus import Document, Section, load_corpus
 from qa.embedding import Embedder
 from qa.errors import QuestionError, StaleIndexError
 from qa.index import Index, Progress, build_index, expected_manifest, load_index, read_manifest
-from qa.terms import DRUG_NAME, LAY_TERMS, KeyTerms
+from qa.terms import DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms
 from qa.text import fold
 
 MODES = ("hybrid", "dense", "bm25")
@@ -37,31 +37,32 @@ REFERENCE_SHIFT = 1.5
 # A question that names a part of the article ("the summary at the top", "in the closing remarks",
 # "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
 SECTION_HINT_SHIFT = 1.0
-# the article's own publication details: "which journal was this review printed in?"
-_OWN_DETAILS = re.compile(r"^(?=.*\b(?:this|the) (?:review|article|paper|piece|manuscript)\b).*\b(?:journal|periodical|"
-                          r"publish\w*|publisher|printed|volume|issue|pages|doi|licen[cs]e|copyright|correspondence|"
-                          r"affiliat\w*|hospital|institution)\b", re.I)
-SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
-    (re.compile(asks, re.I), re.compile(where, re.I)) for asks, where in (
-        (r"\b(?:abstract|summary|summaries|summari[sz]ed)\b", r"\babstract\b"),
+# Each hint: what the question says, the passages (kind and section) it names, and how many
+# `SECTION_HINT_SHIFT`s they are lifted.
+SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern, float], ...] = tuple(
+    (re.compile(asks, re.I), re.compile(where, re.I), weight) for asks, where, weight in (
+        (r"\b(?:abstract|summary|summaries|summari[sz]ed)\b", r"\babstract\b", 1.0),
         (r"\b(?:conclusions?|conclud\w*|closing (?:remarks?|statement|paragraph|section|words)|wrap-up|"
-         r"final (?:paragraph|section|remarks?|words)|take-home|bottom line)\b", r"\bconclusions?\b"),
-        (r"\bintroduction\b", r"\bintroduction\b"),
+         r"final (?:paragraph|section|remarks?|words)|take-home|bottom line)\b", r"\bconclusions?\b", 1.0),
+        (r"\bintroduction\b", r"\bintroduction\b", 1.0),
         (r"\b(?:acknowledg\w*|medical writer|editorial (?:support|assistance)|writing (?:support|assistance))\b",
-         r"\backnowledgements?\b"),
-        (r"\b(?:fund\w*|paid for|sponsor\w*|financial support)\b", r"^paragraph funding$"),
-        (r"\b(?:disclos\w*|conflicts? of interest|competing interests?|financial ties)\b", r"\bdisclosure\b"),
+         r"\backnowledgements?\b", 1.0),
+        (r"\b(?:fund\w*|paid for|sponsor\w*|financial support)\b", r"^paragraph funding$", 1.0),
+        (r"\b(?:disclos\w*|conflicts? of interest|competing interests?|financial ties)\b", r"\bdisclosure\b", 1.0),
         # "the table", "Table 1", "the trials table"; not "times tables"
-        (r"\b(?:the|this|a|which|what|each|both|in|of) (?:\w+ )?tables?\b|\btables? [12]\b", r"^table_"),
-        (_OWN_DETAILS.pattern, r"^front "),
+        (r"\b(?:the|this|a|which|what|each|both|in|of) (?:\w+ )?tables?\b|\btables? [12]\b", r"^table_", 1.0),
+        # the article's own publication details outweigh the topic words that name the review:
+        # "which journal was this review on beating drug resistance printed in?"
+        (rf"^(?=.*\b(?:this|the) (?:review|article|paper|piece|manuscript)\b).*\b(?:{PUBLICATION_WORDS}|"
+         r"correspondence|affiliat\w*|hospital|institution)\b", r"^front ", 2.0),
         # ... and asked without naming the review: "OUP puts the journal out for which society?"
         (r"\b(?:society|on (?:whose )?behalf|publisher|publishing house|OUP|licen[cs]e|copyright|reuse|"
-         r"open access|corresponding author|put out|brought out)\b", r"^front "),
+         r"open access|corresponding author|put out|brought out)\b", r"^front ", 1.0),
         # how the review was made: "how did the authors gather their material?"
         (r"\b(?:methods?|methodology|approach|own (?:experiments?|study|research|data)|literature search|"
          r"how did (?:the )?(?:authors|writers|they) (?:\w+ ){0,3}?(?:gather|collect|compile|find|pull|select|"
-         r"choose|identify|search|go about))\b", r"> design$"),
-        (r"\b(?:figure|schematic|diagram|illustration)\b", r"^figure_caption\b"),
+         r"choose|identify|search|go about))\b", r"> design$", 1.0),
+        (r"\b(?:figure|schematic|diagram|illustration)\b", r"^figure_caption\b", 1.0),
     ))
 # Hybrid re-ranking: the first RERANK_DEPTH passages get RERANK_WEIGHT x their best sentence's
 # answer score (cosine to the question + RERANK_COVERAGE x the share of its key terms the sentence
@@ -121,10 +122,11 @@ class Retriever:
         self._sent_index = np.array([s for _, s in pairs], dtype="int64")
         self._is_reference = np.array([p.kind == "reference" for p in index.passages])
         # passages of the part of the article a question names ("in the abstract", "the table")
-        self._hinted = [(asks, np.array([bool(where.search(f"{p.kind} {p.section}")) for p in index.passages]))
-                        for asks, where in SECTION_HINTS]
+        self._hinted = [(asks, np.array([bool(where.search(f"{p.kind} {p.section}")) for p in index.passages]),
+                         weight) for asks, where, weight in SECTION_HINTS]
         # names the article describes in apposition ("PTEN—a negative regulator of ..."), per passage
         self._described = [frozenset(described_names(p.text)) for p in index.passages]
+        self._described_any = frozenset().union(*self._described)
         self.status: str = ""  # what load() did: "loaded", or why it rebuilt
         self._terms: KeyTerms | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -289,13 +291,12 @@ class Retriever:
         """True when the question names the part of the article the passage is in ("in the summary",
         "the closing remarks", "Table 1", "how did the authors gather their material")."""
         return any(asks.search(question) and where.search(f"{passage.kind} {passage.section}")
-                   for asks, where in SECTION_HINTS)
+                   for asks, where, _ in SECTION_HINTS)
 
     def descriptions_asked(self, question: str) -> frozenset[str]:
         """For a question asking what something is or does ("What kind of drug is trastuzumab?",
         "What does PTEN normally do?"), the names in it that the article describes in apposition."""
-        described = frozenset().union(*self._described)
-        names = {w for w in re.findall(r"[\w/-]+", question) if w.lower() in described}
+        names = {w for w in re.findall(r"[\w/-]+", question) if w.lower() in self._described_any}
         general = _DESCRIBE_INTENT.search(question)
         return frozenset(n.lower() for n in names if general or re.search(
             rf"\bwhat (?:is|are|was) (?:a |an |the )?(?:[\w-]+ ){{0,2}}?{re.escape(n)}\s*(?:[?,.]|$)|"
@@ -319,8 +320,8 @@ class Retriever:
         the article's words for common lay terms ("side effects" → "adverse events")."""
         added: list[str] = []
         folded = fold(question)
-        for lay, formal in LAY_TERMS.items():
-            if re.search(rf"\b(?:{lay})\b", folded) and formal not in added:
+        for lay, formal in LAY_PATTERNS:
+            if lay.search(folded) and formal not in added:
                 added.append(formal)
         for pat, other in self._expansions:
             target = folded if pat.pattern.startswith(r"\b") else question
@@ -383,11 +384,9 @@ class Retriever:
                      + FUSION_WEIGHTS[2] * _z(bm25))
             shift = REFERENCE_SHIFT if asks_for_reference(question) else -REFERENCE_SHIFT
             fused = fused + np.where(self._is_reference, shift, 0.0)
-            for asks, members in self._hinted:
+            for asks, members, weight in self._hinted:
                 if asks.search(question):
-                    # the review's own publication details outweigh the topic words that name the review
-                    shift = 2 * SECTION_HINT_SHIFT if asks.pattern == _OWN_DETAILS.pattern else SECTION_HINT_SHIFT
-                    fused = fused + np.where(members, shift, 0.0)
+                    fused = fused + np.where(members, weight * SECTION_HINT_SHIFT, 0.0)
             asked = self.descriptions_asked(question)
             if asked:  # "What kind of drug is trastuzumab?": where the article says what it is
                 fused = fused + np.array([bool(asked & d) for d in self._described]) * SECTION_HINT_SHIFT
@@ -527,9 +526,7 @@ def _z(x: np.ndarray) -> np.ndarray:
 
 def _overlap(a: Passage, b: Passage) -> bool:
     """True when two passages of one document share more than half of the shorter one."""
-    if a.doc_id != b.doc_id or a.id == b.id:
-        return a.id == b.id
-    if a.kind == b.kind == "front":  # distinct fields of the one front-matter block, which they all span
+    if a.doc_id != b.doc_id or a.kind == b.kind == "front":  # front: distinct fields of the one block
         return False
     shared = min(a.end, b.end) - max(a.start, b.start)
     return shared > 0.5 * min(a.end - a.start, b.end - b.start)

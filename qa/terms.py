@@ -141,6 +141,10 @@ LAY_TERMS = {
     "aes?": "adverse events",
 }
 
+# The lay phrases as whole-word patterns over folded text (`qa.text.fold`), compiled once.
+LAY_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(rf"\b(?:{lay})\b"), formal) for lay, formal in LAY_TERMS.items())
+
 # Words that say what kind of answer is wanted but carry no topic.
 GENERIC = frozenset(
     """what which who whom whose when where why how does did do is are was were kind type main
@@ -167,8 +171,9 @@ _REVIEW_TOPIC = re.compile(r"\b((?:this|the) (?:review|article|paper|piece|overv
                            r"appear\w*|come out|was|is|in|by|for|and)\b|[,?;]|$)", re.I)
 
 
-_PUBLICATION = re.compile(r"\b(?:journal|periodical|publish\w*|publisher|printed|volume|issue|pages|doi|"
-                          r"licen[cs]e|copyright)\b", re.I)
+# words for an article's publication details ("which journal ...", "which licence ...")
+PUBLICATION_WORDS = r"journal|periodical|publish\w*|publisher|printed|volume|issue|pages|doi|licen[cs]e|copyright"
+_PUBLICATION = re.compile(rf"\b(?:{PUBLICATION_WORDS})\b", re.I)
 
 
 def _is_name(word: str) -> bool:
@@ -264,8 +269,8 @@ class KeyTerms:
         """Key terms of lay phrases in the query → the article's words for them."""
         out: dict[str, set[str]] = {}
         folded = fold(query)
-        for lay, formal in LAY_TERMS.items():
-            m = re.search(rf"\b(?:{lay})\b", folded)
+        for lay, formal in LAY_PATTERNS:
+            m = lay.search(folded)
             if m:
                 for t in tokenize(m.group(0)):
                     out.setdefault(t, set()).update(tokenize(formal))
