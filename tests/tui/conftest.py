@@ -52,6 +52,15 @@ async def ask(pilot, question: str, *, type_it: bool = False) -> object:
     return app.answers[max(app.answers)]
 
 
+async def answer_and_focus_sources(pilot, question: str = QUESTION, settle: float | None = None) -> object:
+    """Once the app is idle, ask a question and move the focus to its sources (ctrl+o); the answer."""
+    await wait_idle(pilot)
+    answer = await ask(pilot, question)
+    await pilot.press("ctrl+o")
+    await pilot.pause(settle)
+    return answer
+
+
 def fake_reference(number: int, pmid: str = "20975068"):
     return SimpleNamespace(number=number, pmid=pmid,
                            short=lambda: f"Andre F et al., J Clin Oncol 2010, PMID {pmid}")

@@ -16,7 +16,7 @@ from qa.tui.screens.reader import ReaderScreen
 from qa.tui.widgets.chat_log import TurnView
 from qa.tui.widgets.sources import SourceItem
 
-from .conftest import OUT_OF_SCOPE, QUESTION, ask, plain, wait_idle, wait_until
+from .conftest import OUT_OF_SCOPE, QUESTION, answer_and_focus_sources, ask, plain, wait_idle, wait_until
 
 
 def source_titles(app) -> list[str]:
@@ -140,10 +140,7 @@ async def test_typing_in_the_sources_goes_on_in_the_question_box(retriever):
     """Letters typed while the sources have the focus move to the question box and stay there."""
     app = make_app(retriever=retriever)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_idle(pilot)
-        await ask(pilot, QUESTION)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
+        await answer_and_focus_sources(pilot)
         await pilot.press(*"Which oral drug")
         await pilot.pause()
         await pilot.press(*" blocks EGFR?")
@@ -333,10 +330,7 @@ async def test_footer_fits_80_columns_with_the_sources_focused(retriever):
 
     app = make_app(retriever=retriever)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_idle(pilot)
-        await ask(pilot, QUESTION)
-        await pilot.press("ctrl+o")
-        await pilot.pause(0.5)
+        await answer_and_focus_sources(pilot, settle=0.5)
         shown = [k.description for k in app.query(FooterKey)]
         assert "Sources" not in shown and {"Open", "Back", "Copy", "Help"} <= set(shown), shown
         await pilot.press("escape")
