@@ -15,7 +15,8 @@ _EXPORTS = {
     "Answer": "qa.answer", "Answerer": "qa.answer", "Citation": "qa.answer",
     "ExtractiveAnswerer": "qa.answer", "ChatSession": "qa.chat", "ChunkSettings": "qa.chunking",
     "Passage": "qa.chunking", "Document": "qa.corpus", "Reference": "qa.corpus",
-    "Section": "qa.corpus", "load_corpus": "qa.corpus", "CorpusError": "qa.errors",
+    "Section": "qa.corpus", "load_corpus": "qa.corpus", "Article": "qa.corpus",
+    "load_article": "qa.corpus", "Table": "qa.corpus", "Figure": "qa.corpus", "CorpusError": "qa.errors",
     "IndexCorruptError": "qa.errors", "ModelError": "qa.errors", "QAError": "qa.errors",
     "QuestionError": "qa.errors", "QuestionSetError": "qa.errors", "StaleIndexError": "qa.errors",
     "MODES": "qa.retriever", "MAX_QUESTION_CHARS": "qa.retriever", "Retriever": "qa.retriever",
@@ -42,7 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from qa.answer import Answer, Answerer, Citation, ExtractiveAnswerer
     from qa.chat import ChatSession
     from qa.chunking import ChunkSettings, Passage
-    from qa.corpus import Document, Reference, Section, load_corpus
+    from qa.corpus import (Article, Document, Figure, Reference, Section, Table, load_article,
+                           load_corpus)
     from qa.errors import (CorpusError, IndexCorruptError, ModelError, QAError, QuestionError,
                            QuestionSetError, StaleIndexError)
     from qa.retriever import MAX_QUESTION_CHARS, MODES, Retriever, check_question

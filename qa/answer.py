@@ -30,6 +30,7 @@ class Citation:
     passage: Passage
     sentence: str
     references: tuple[Reference, ...] = ()
+    article: str = ""  # the short citation of the article quoted ("Sharial MSN et al., Ann Oncol 2012")
 
     @property
     def section(self) -> str:
@@ -54,7 +55,7 @@ class Answer:
         """The numbered sources as plain text: section, quote and cited references."""
         lines = []
         for c in self.citations:
-            lines.append(f"[{c.marker}] {c.passage.doc_title} — {c.section}")
+            lines.append(f"[{c.marker}] {c.article or c.passage.doc_title} — {c.section}")
             lines.append(f"    “{c.sentence}”")
             for r in c.references:
                 lines.append(f"    [{r.number}] {r.short()}")
@@ -77,6 +78,7 @@ class Answer:
                     "passage_id": c.passage.id,
                     "doc_id": c.passage.doc_id,
                     "document": c.passage.doc_title,
+                    "article": c.article,
                     "section": c.section,
                     "start": c.passage.start,
                     "end": c.passage.end,
@@ -417,7 +419,10 @@ class ExtractiveAnswerer:
         closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
         if not decision.answered:
             where = "; ".join(closest)
-            text = f"The review does not answer this question. {decision.reason}"
+            noun = self.retriever.corpus_noun
+            reason = _plural_reason(decision.reason) if noun.startswith("these") else decision.reason
+            decision = Decision(decision.answered, decision.strength, reason)
+            text = f"{noun[0].upper()}{noun[1:]} {'do' if noun.startswith('these') else 'does'} not answer this question. {reason}"
             if where:
                 text += f" The closest sections are: {where}."
             return Answer(question, text, (), True, tuple(passages), query,
@@ -444,7 +449,7 @@ class ExtractiveAnswerer:
                          if c.passage.refs[j].number in c.refs)
             if not refs and c.passage.kind == "reference":
                 refs = c.passage.refs
-            citations.append(Citation(i, c.passage, c.text, refs))
+            citations.append(Citation(i, c.passage, c.text, refs, self.retriever.citation_of(c.passage)))
             parts.append(f"{c.text} [{i}]")
         return Answer(question, " ".join(parts), tuple(citations), False, tuple(passages), query,
                       best.score, closest)
@@ -470,6 +475,14 @@ class ExtractiveAnswerer:
             return Decision(False, strength, f"No sentence of it answers the question closely enough "
                                              f"(best match {strength:.2f}, needed {self.rule.min_score:.2f}).")
         return Decision(True, strength)
+
+
+def _plural_reason(reason: str) -> str:
+    """An abstention's reason said of several articles ("It never mentions" -> "None of them mentions")."""
+    for one, many in (("It never mentions", "None of them mentions"), ("No sentence of it", "No sentence of them"),
+                      ("Nothing in it", "Nothing in them"), ("It only announces", "They only announce")):
+        reason = reason.replace(one, many)
+    return reason
 
 
 def _numbers(text: str) -> set[str]:

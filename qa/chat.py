@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 from qa.answer import Answer, Answerer, ExtractiveAnswerer
-from qa.retriever import check_question
+from qa.errors import QuestionError
+from qa.retriever import MAX_QUESTION_CHARS, check_question
 from qa.terms import DRUG_NAME
 from qa.text import STOPWORDS, words
 
@@ -61,6 +62,7 @@ class ChatSession:
         self.answerer = answerer or ExtractiveAnswerer(retriever)
         self.k = k
         self.mode = mode
+        self.article: str | None = None  # ask inside one article (its id), or None for all
         self.turns: list[Turn] = []
 
     def reset(self) -> None:
@@ -133,11 +135,19 @@ class ChatSession:
                 words_.append(w)
         return " ".join(words_)
 
-    def ask(self, question: str, k: int | None = None, mode: str | None = None) -> Answer:
-        """Answer a question in the context of the conversation so far."""
+    def ask(self, question: str, k: int | None = None, mode: str | None = None,
+            article: str | None = None) -> Answer:
+        """Answer a question in the context of the conversation so far.
+
+        `article` (or the session's `article`) keeps the answer inside one article of the corpus."""
         q = check_question(question)
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+            raise QuestionError(f"k must be a whole number of at least 1, not {k!r}")
         query = self.rewrite(q)
-        passages = self.retriever.search(query, k=k or self.k, mode=mode or self.mode)
+        if len(query) > MAX_QUESTION_CHARS:  # a follow-up's carried subject must not push it over
+            query = query[:MAX_QUESTION_CHARS]
+        passages = self.retriever.search(query, k=k or self.k, mode=mode or self.mode,
+                                         article=article if article is not None else self.article)
         if query != q and self.turns:
             # retrieval fused across turns: the passages the previous answer quoted stay in reach
             have = {p.id for p in passages}

@@ -144,6 +144,7 @@ class Chunker:
                 text = doc.text[s:e] if text is None else text
                 sentence_ids[key] = len(sentences)
                 sentences.append(Sentence(doc.doc_id, s, e, text,
+                                          doc.refs_in(text, s, e) if text == doc.text[s:e] else
                                           citations_in(text, set(doc.references))))
             return sentence_ids[key]
 
@@ -151,7 +152,8 @@ class Chunker:
             n = 0
             for block in doc.blocks:
                 for start, end, text, sids in self._cut(doc, block, sid):
-                    refs = citations_in(text, set(doc.references)) or block.refs
+                    refs = (doc.refs_in(text, start, end) if text == doc.text[start:end] else
+                            citations_in(text, set(doc.references))) or block.refs
                     context = self._fit_context(block, text)
                     passages.append(Passage(
                         id=f"{doc.doc_id}:{n:04d}", doc_id=doc.doc_id,
@@ -209,6 +211,9 @@ class Chunker:
         if block.kind not in ("paragraph", "abstract"):
             # one unit each; a table row keeps its rebuilt text as one "sentence"
             text = _fit(head, block.text, self.count, limit)
+            if block.kind == "table_row" and text == doc.text[block.start:block.start + len(text)]:
+                return [(block.start, block.start + len(text), text,
+                         [sid(doc, block.start, block.start + len(text))])]
             if text != doc.text[block.start:block.start + len(text)]:
                 # rebuilt text (a table row): one quotable unit
                 return [(block.start, block.end, text, [sid(doc, block.start, block.end, text)])]

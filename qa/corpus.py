@@ -70,6 +70,7 @@ class Reference:
     year: int | None
     pmid: str | None
     text: str  # the entry as printed, without its number
+    doi: str = ""
 
     def short(self) -> str:
         """A one-line citation: "Andre F et al., J Clin Oncol 2010, PMID 20975068"."""
@@ -118,8 +119,34 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table as the article lays it out: one header per column (multi-row headers joined with
+    " · "), body rows as cells (spans repeated over the cells they cover), the footer notes."""
+
+    label: str
+    caption: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure's label and caption."""
+
+    label: str
+    caption: str
+
+
+@dataclass(frozen=True)
 class Document:
-    """A parsed article."""
+    """A parsed article.
+
+    `text` is the article as one text (the PMC text file itself, or the rendering of a JATS file);
+    every block and section holds its span in it. `citations` lists where in-text citations sit
+    (start, end, reference numbers) when the source marks them (JATS xrefs); otherwise they are read
+    from bracketed numbers.
+    """
 
     doc_id: str
     path: str
@@ -136,6 +163,44 @@ class Document:
     blocks: tuple[Block, ...]
     references: dict[int, Reference]
     glossary: dict[str, str] = field(default_factory=dict)
+    pmid: str = ""
+    pmcid: str = ""
+    license: str = ""
+    article_type: str = "article"  # "review", "research-article", ...
+    journal_abbrev: str = ""
+    tables: tuple[Table, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    warnings: tuple[str, ...] = ()
+    citations: tuple[tuple[int, int, tuple[int, ...]], ...] | None = None
+    format: str = "pmc-text"
+    affiliations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.doc_id
+
+    @property
+    def is_review(self) -> bool:
+        return self.article_type == "review"
+
+    def short_citation(self) -> str:
+        """"Sharial MSN et al., Ann Oncol 2012": first author, journal abbreviation, year."""
+        who = _short_author(self.authors[0]) if self.authors else (self.title[:40] or self.doc_id)
+        if len(self.authors) > 1:
+            who += " et al."
+        venue = " ".join(x for x in (self.journal_abbrev or self.journal,
+                                     str(self.year) if self.year else "") if x)
+        return f"{who}, {venue}" if venue else who
+
+    def refs_in(self, text: str, start: int | None = None, end: int | None = None) -> tuple[int, ...]:
+        """The reference numbers cited in `text`, which lies at [start, end) of `self.text` when given."""
+        if self.citations is not None and start is not None and end is not None:
+            out: list[int] = []
+            for s, e, nums in self.citations:
+                if s >= start and e <= end:
+                    out.extend(n for n in nums if n in self.references)
+            return tuple(dict.fromkeys(out))
+        return citations_in(text, set(self.references))
 
     def section(self, path: tuple[str, ...] | str) -> Section:
         """The section with this heading path (a tuple, or its " > "-joined text)."""
@@ -287,6 +352,14 @@ def parse_reference(line: str) -> Reference | None:
 
 
 # --------------------------------------------------------------------------- front matter
+
+
+def _short_author(name: str) -> str:
+    """"Sharial M.S.N." -> "Sharial MSN"; a name without initials stays as it is."""
+    m = re.fullmatch(r"(.*?)\s+((?:[A-Z][a-z]?\.?-? ?)+)", name.strip())
+    if not m:
+        return name
+    return f"{m.group(1)} {re.sub(r'[^A-Za-z]', '', m.group(2))}"
 
 
 def _author_name(m: re.Match) -> str:
@@ -666,40 +739,161 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
         sections.append(Section("references", ("references",), ri, len(text)))
     blocks.extend(ref_blocks)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # the front block opens with the journal's NLM abbreviation, glued to the next id: "Ann OncolAnn. Oncol…"
+    am = re.match(r"\s*([A-Z][A-Za-z]*(?: [A-Z&][A-Za-z]*){0,6}?)(?<=[a-z])(?=[A-Z])", flat)
+    journal_abbrev = am.group(1) if am and len(am.group(1)) <= 40 else journal
+    subject = re.search(r"(?<=[a-z0-9])(Reviews?|Review Articles?)(?=[A-Z])", flat[:flat.find(title) if title and title in flat else 600])
+    warnings = []
+    for name, value in (("title", title), ("DOI", doi), ("authors", authors), ("abstract", abstract),
+                        ("references", references)):
+        if not value:
+            warnings.append(f"no {name}")
     return Document(doc_id, path, text, sha, title, journal, authors, doi, year, abstract, keywords,
-                    tuple(sections), tuple(blocks), references, glossary)
+                    tuple(sections), tuple(blocks), references, glossary,
+                    article_type="review" if subject else "article", journal_abbrev=journal_abbrev,
+                    warnings=tuple(warnings), format="pmc-text")
+
+
+ARTICLE_SUFFIXES = (".txt", ".nxml", ".xml")
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; CorpusError if it is missing, unreadable or empty."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError as e:
+        raise CorpusError(f"{path}: no such file") from e
+    except IsADirectoryError as e:
+        raise CorpusError(f"{path}: is a folder, not an article file") from e
+    except OSError as e:
+        raise CorpusError(f"{path}: cannot read ({e.strerror})") from e
+    if not data.strip():
+        raise CorpusError(f"{path}: the file is empty; put a PMC article (text or JATS XML) there or remove it")
+    return data
 
 
 def read_text(path: Path) -> str:
     """The file's text; CorpusError if unreadable, empty or not UTF-8."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise CorpusError(f"{path}: cannot read ({e.strerror})") from e
-    if not data.strip():
-        raise CorpusError(f"{path}: the file is empty; put a PMC article text there or remove it")
+    data = read_bytes(path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise CorpusError(f"{path}: not UTF-8 text (byte {e.start}); convert it to UTF-8") from e
 
 
+def _is_xml(path: Path, data: bytes) -> bool:
+    if path.suffix.lower() in (".nxml", ".xml"):
+        return True
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:200]
+    return head.startswith((b"<?xml", b"<article", b"<!DOCTYPE article", b"<pmc-articleset"))
+
+
+def parse_file(path: Path | str, doc_id: str | None = None) -> Document:
+    """Parse one article file, PMC text or JATS XML (told apart by suffix and content)."""
+    path = Path(path)
+    data = read_bytes(path)
+    doc_id = doc_id or path.stem
+    if _is_xml(path, data):
+        from qa.jats import parse_jats
+
+        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise CorpusError(f"{path}: a binary file, not JATS XML")
+        return parse_jats(data, doc_id=doc_id, path=str(path))
+    if b"\x00" in data[:4096]:
+        raise CorpusError(f"{path}: a binary file, not a PMC article")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{path}: not UTF-8 text (byte {e.start}); convert it to UTF-8") from e
+    return parse_text(text, doc_id=doc_id, path=str(path))
+
+
 def corpus_files(corpus_dir: Path | str) -> list[Path]:
-    """The article files of a corpus folder (every `*.txt`), sorted; CorpusError if there are none."""
+    """The article files of a corpus folder (`*.txt`, `*.nxml`, `*.xml`), sorted; CorpusError if none."""
     d = Path(corpus_dir)
     if not d.exists():
-        raise CorpusError(f"corpus folder {d} does not exist; create it and put PMC .txt files in it")
+        raise CorpusError(f"corpus folder {d} does not exist; create it and put PMC articles (.txt, .nxml) in it")
     if not d.is_dir():
         raise CorpusError(f"corpus path {d} is not a folder")
-    files = sorted(p for p in d.glob("*.txt") if p.is_file())
+    files = sorted(p for p in d.iterdir()
+                   if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith("."))
     if not files:
-        raise CorpusError(f"corpus folder {d} has no .txt article files; add a PMC text file")
+        raise CorpusError(f"corpus folder {d} has no article files; add a PMC text (.txt) or JATS XML (.nxml) file")
+    stems = {}
+    for p in files:
+        if p.stem in stems:
+            raise CorpusError(f"{p} and {stems[p.stem]} have the same name; rename one (an article's id is its file name)")
+        stems[p.stem] = p
     return files
 
 
-def load_corpus(corpus_dir: Path | str) -> list[Document]:
-    """Parse every PMC text file in the folder. Raises CorpusError naming the first bad file."""
-    docs = []
+def duplicate_of(doc: Document, seen: dict[str, Document]) -> Document | None:
+    """An earlier document that is the same article (same text, DOI or PMID), or None."""
+    for key in (f"sha:{doc.sha256}", f"doi:{doc.doi.lower()}" if doc.doi else "",
+                f"pmid:{doc.pmid}" if doc.pmid else ""):
+        if key and key in seen:
+            return seen[key]
+    return None
+
+
+def load_corpus(corpus_dir: Path | str, notes: list[str] | None = None) -> list[Document]:
+    """Parse every article of the folder. Raises CorpusError naming the first bad file.
+
+    The same article under two names (same text, DOI or PMID) is kept once; `notes`, when given,
+    receives a line for each one left out.
+    """
+    docs: list[Document] = []
+    seen: dict[str, Document] = {}
     for p in corpus_files(corpus_dir):
-        docs.append(parse_text(read_text(p), doc_id=p.stem, path=str(p)))
+        doc = parse_file(p)
+        first = duplicate_of(doc, seen)
+        if first is not None:
+            if notes is not None:
+                notes.append(f"{p.name} is the same article as {Path(first.path).name}; indexed once")
+            continue
+        for key in (f"sha:{doc.sha256}", f"doi:{doc.doi.lower()}" if doc.doi else "",
+                    f"pmid:{doc.pmid}" if doc.pmid else ""):
+            if key:
+                seen[key] = doc
+        docs.append(doc)
     return docs
+
+
+@dataclass(frozen=True)
+class Article:
+    """A parsed article, as other tools see it (`qa.load_article`)."""
+
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    journal: str
+    year: int | None
+    doi: str
+    pmid: str
+    pmcid: str
+    license: str
+    abstract: str
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    figures: tuple[Figure, ...]
+    references: tuple[Reference, ...]
+    abbreviations: dict[str, str]
+    warnings: tuple[str, ...]
+    article_type: str = "article"
+    path: str = ""
+    document: Document | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_document(cls, doc: Document) -> "Article":
+        return cls(doc.doc_id, doc.title, doc.authors, doc.journal, doc.year, doc.doi, doc.pmid,
+                   doc.pmcid, doc.license, " ".join(doc.abstract.values()), doc.sections, doc.tables,
+                   doc.figures, tuple(doc.references[n] for n in sorted(doc.references)),
+                   dict(doc.glossary), doc.warnings, doc.article_type, doc.path, doc)
+
+    def short_citation(self) -> str:
+        return self.document.short_citation() if self.document else self.title
+
+
+def load_article(path: Path | str) -> Article:
+    """Parse one article file (PMC text or JATS XML). Raises CorpusError naming the file (and line)."""
+    return Article.from_document(parse_file(path))

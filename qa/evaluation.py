@@ -69,6 +69,7 @@ class Case:
     answer: tuple[str, ...]
     section: str | None = None
     source: str = ""
+    article: str | None = None  # the id of the article the case is about (a corpus of several)
 
     @property
     def question(self) -> str:
@@ -134,7 +135,11 @@ def parse_case(record: object, where: str) -> Case:
     section = record.get("section")
     if section is not None and not isinstance(section, str):
         raise bad(f"{rid}: 'section' must be a string")
-    return Case(rid.strip(), kind, turns, tuple(evidence), tuple(answer), section, where)
+    article = record.get("article")
+    if article is not None and (not isinstance(article, str) or not article.strip()):
+        raise bad(f"{rid}: 'article' must be a non-empty string (an article id)")
+    return Case(rid.strip(), kind, turns, tuple(evidence), tuple(answer), section, where,
+                article.strip() if article else None)
 
 
 def load_question_set(path: str | Path) -> list[Case]:
@@ -283,7 +288,8 @@ def locate_evidence(cases: Sequence[Case], documents: Sequence) -> dict[str, Gol
     for c in cases:
         spans: list[tuple[str, int, int]] = []
         for quote in c.evidence:
-            found = [(doc_id, s, e) for doc_id, ft in texts for s, e in ft.find_all(quote)]
+            found = [(doc_id, s, e) for doc_id, ft in texts for s, e in ft.find_all(quote)
+                     if c.article is None or doc_id == c.article]
             if not found:
                 missing.append(f"{c.source}: {c.id}: evidence not found in the corpus: {quote!r}")
             spans += found
@@ -397,6 +403,7 @@ class Run:
     results: list[CaseResult]
     metrics: dict[str, float | int | None] = field(default_factory=dict)
     by_kind: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
+    by_article: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
 
     def failures(self) -> list[dict]:
         """The failed cases, JSON-ready: question, why, expected evidence and answer, what came first."""
@@ -461,8 +468,19 @@ def summarise(results: Sequence[CaseResult], k: int, answers: bool = True) -> di
     return m
 
 
+def case_article(case: Case) -> str:
+    """The article a case is about: its `article`, else the file name of its question set."""
+    return case.article or Path(case.source.rsplit(":", 1)[0]).stem
+
+
 def _finish(run: Run, answers: bool) -> Run:
     run.metrics = summarise(run.results, run.k, answers)
+    arts = sorted({case_article(r.case) for r in run.results})
+    if len(arts) > 1:
+        for a in arts:
+            part = [r for r in run.results if case_article(r.case) == a]
+            figures = summarise(part, run.k, answers)
+            run.by_article[a] = {key: v for key, v in figures.items() if not key.endswith("_ms")}
     for kind in KINDS:
         part = [r for r in run.results if r.case.kind == kind]
         if part:
@@ -712,7 +730,8 @@ def report_dict(runs: Sequence[Run], main: str, k: int, files: Sequence[Path],
         "k": k,
         "main": main,
         "metrics": by_name[main].metrics,
-        "runs": {r.name: {"metrics": r.metrics, "by_kind": r.by_kind, "failures": r.failures()}
+        "runs": {r.name: {"metrics": r.metrics, "by_kind": r.by_kind, "by_article": r.by_article,
+                          "failures": r.failures()}
                  for r in runs},
         **(extra or {}),
     }
@@ -742,6 +761,11 @@ def markdown_report(report: dict) -> str:
               "| --- | " + " | ".join("---:" for _ in cols) + " |"]
     for kind, figs in main["by_kind"].items():
         lines.append(f"| {kind} | " + " | ".join(_fmt(figs.get(c)) for c in cols) + " |")
+    if main.get("by_article"):
+        lines += ["", f"## By article ({report['main']})", "", "| article | " + " | ".join(cols) + " |",
+                  "| --- | " + " | ".join("---:" for _ in cols) + " |"]
+        for art, figs in main["by_article"].items():
+            lines.append(f"| {art} | " + " | ".join(_fmt(figs.get(c)) for c in cols) + " |")
     fails = main["failures"]
     lines += ["", f"## Failures ({report['main']}): {len(fails)}", ""]
     for f in fails:
@@ -789,6 +813,14 @@ def print_report(report: dict, console, show_failures: int = 40) -> None:
     for kind, figs in main["by_kind"].items():
         bk.add_row(kind, *(_fmt(figs.get(c)) for c in cols))
     console.print(bk)
+    if main.get("by_article"):
+        ba = Table(title=f"By article ({report['main']})", title_justify="left")
+        ba.add_column("article", no_wrap=True)
+        for c in cols:
+            ba.add_column(short.get(c, c), justify="right")
+        for art, figs in main["by_article"].items():
+            ba.add_row(escape(art), *(_fmt(figs.get(c)) for c in cols))
+        console.print(ba)
     fails = main["failures"]
     console.print(f"[bold]Failures ({report['main']}): {len(fails)}[/bold]")
     for f in fails[:show_failures]:

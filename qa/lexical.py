@@ -73,6 +73,12 @@ class LexicalIndex:
         bm25.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
         return cls(bm25)
 
+    @property
+    def size(self) -> int:
+        """How many passages the index scores."""
+        scores = self._bm25.scores
+        return int(scores["num_docs"]) if isinstance(scores, dict) and "num_docs" in scores else -1
+
     def save(self, directory: Path) -> None:
         self._bm25.save(str(directory), show_progress=False)
 

@@ -23,7 +23,7 @@ import numpy as np
 from qa.chunking import ChunkSettings, Passage, Sentence
 from qa.corpus import Document, Section, load_corpus
 from qa.embedding import Embedder
-from qa.errors import QuestionError, StaleIndexError
+from qa.errors import QAError, QuestionError, StaleIndexError
 from qa.index import Index, Progress, build_index, expected_manifest, load_index, read_manifest
 from qa.terms import DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms
 from qa.text import fold
@@ -129,6 +129,7 @@ class Retriever:
         self._described_any = frozenset().union(*self._described)
         self.status: str = ""  # what load() did: "loaded", or why it rebuilt
         self._terms: KeyTerms | None = None
+        self._articles: dict | None = None
         self._executor: ThreadPoolExecutor | None = None
 
     # ------------------------------------------------------------------ construction
@@ -158,7 +159,10 @@ class Retriever:
         say = progress or (lambda msg, frac: None)
         settings = settings or ChunkSettings()
         corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
-        docs = load_corpus(corpus_dir)
+        notes: list[str] = []
+        docs = load_corpus(corpus_dir, notes)
+        for note in notes:
+            say(note, 0.0)
         embedder = Embedder(model)
         expected = expected_manifest(docs, embedder.name, settings, factory)
         status = "loaded"
@@ -181,7 +185,16 @@ class Retriever:
                 r = cls(docs, index, embedder, index_dir, corpus_dir)
                 r.status = status
                 return r
-        index = build_index(docs, embedder, index_dir, settings, factory, progress=progress)
+        previous = None
+        if rebuild != "always":
+            try:  # an index for another corpus still gives the vectors of its unchanged articles
+                previous = load_index(index_dir, docs, expected, check_stale=False)
+            except QAError:
+                previous = None
+        index = build_index(docs, embedder, index_dir, settings, factory, progress=progress,
+                            previous=previous)
+        if index.report is not None and previous is not None:
+            status = f"{status}: {index.report.summary()}"
         r = cls(docs, index, embedder, index_dir, corpus_dir)
         r.status = status
         return r
@@ -330,7 +343,7 @@ class Retriever:
         return question if not added else f"{question} ({'; '.join(added)})"
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
-               section: str | None = None) -> list[Passage]:
+               section: str | None = None, article: str | None = None) -> list[Passage]:
         """The `k` best passages for the question, best first, each with its score.
 
         Args:
@@ -338,17 +351,50 @@ class Retriever:
             k: how many passages (>= 1).
             mode: "hybrid" (dense + BM25, weighted z-score fusion), "dense" or "bm25".
             section: keep only passages whose section path contains this text (case-insensitive).
+            article: keep only passages of this article (its id, `retriever.articles`).
 
         Raises:
             QuestionError: empty or over-long question, k < 1, unknown mode.
         """
-        return self.search_many([question], k=k, mode=mode, section=section)[0]
+        return self.search_many([question], k=k, mode=mode, section=section, article=article)[0]
 
     def search_many(self, questions: list[str], k: int = 5, mode: str = "hybrid",
-                    section: str | None = None) -> list[list[Passage]]:
+                    section: str | None = None, article: str | None = None) -> list[list[Passage]]:
         """`search` for several questions."""
         check_search_args(k, mode)
-        return [self._search(check_question(q), k, mode, section) for q in questions]
+        if section is not None and not isinstance(section, str):
+            raise QuestionError(f"section must be text, not {type(section).__name__}")
+        self.check_article(article)
+        return [self._search(check_question(q), k, mode, section, article) for q in questions]
+
+    def check_article(self, article: object) -> None:
+        """QuestionError unless `article` is None or the id of an article of the corpus."""
+        if article is None:
+            return
+        if not isinstance(article, str) or article not in self._docs:
+            ids = ", ".join(sorted(self._docs)[:8])
+            raise QuestionError(f"no article {article!r} in the corpus; use one of: {ids}")
+
+    @property
+    def articles(self) -> dict:
+        """Every article of the corpus by id (`qa.Article`)."""
+        if self._articles is None:
+            from qa.corpus import Article
+
+            self._articles = {d.doc_id: Article.from_document(d) for d in self.documents}
+        return self._articles
+
+    @property
+    def corpus_noun(self) -> str:
+        """How answers name the corpus: "the review", "the article" or "these articles"."""
+        if len(self.documents) == 1:
+            return "the review" if self.documents[0].is_review else "the article"
+        return "these articles"
+
+    def citation_of(self, passage: Passage) -> str:
+        """The short citation of the article a passage comes from ("Sharial MSN et al., Ann Oncol 2012")."""
+        doc = self._docs.get(passage.doc_id)
+        return doc.short_citation() if doc else passage.doc_id
 
     def scores(self, question: str, mode: str = "hybrid") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(fused, dense, bm25) scores of every passage for a checked question.
@@ -444,7 +490,8 @@ class Retriever:
         new_head = head[np.argsort(-fused[head], kind="stable")]
         return fused, np.concatenate([new_head, order[RERANK_DEPTH:]])
 
-    def _search(self, question: str, k: int, mode: str, section: str | None) -> list[Passage]:
+    def _search(self, question: str, k: int, mode: str, section: str | None,
+                article: str | None = None) -> list[Passage]:
         want = fold(section) if section else None
         if want and not any(want in fold(p.section) for p in self._index.passages):
             raise QuestionError(f"no section of the corpus matches {section!r}; give part of a "
@@ -460,6 +507,8 @@ class Retriever:
         for i in order:
             p = self._index.passages[int(i)]
             if want and want not in fold(p.section):
+                continue
+            if article is not None and p.doc_id != article:
                 continue
             if any(_overlap(p, q) for q in picked):
                 continue

@@ -3,6 +3,7 @@ and no lost or half-written files."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -123,10 +124,10 @@ def test_index_error_without_progress_noise(tmp_path):
 def test_bad_corpus_leaves_existing_index_alone(retriever, index_dir, tmp_path):
     idx = tmp_path / "index"
     shutil.copytree(index_dir, idx)
-    before = {p.name: p.read_bytes() for p in idx.iterdir() if p.is_file()}
+    before = {str(p): p.read_bytes() for p in idx.rglob("*") if p.is_file()}
     d = _bad_corpus("non-PMC", tmp_path)
     _one_line_error(CliRunner().invoke(app, ["index", "--corpus", str(d), "--index", str(idx)]))
-    assert {p.name: p.read_bytes() for p in idx.iterdir() if p.is_file()} == before
+    assert {str(p): p.read_bytes() for p in idx.rglob("*") if p.is_file()} == before
 
 
 # --------------------------------------------------------------------------- questions and parameters
@@ -192,13 +193,14 @@ def test_bad_question_cli(args, retriever, corpus_dir, index_dir):
 def test_corrupt_index_cli(retriever, corpus_dir, index_dir, tmp_path):
     idx = tmp_path / "index"
     shutil.copytree(index_dir, idx)
-    data = (idx / "dense.faiss").read_bytes()
-    (idx / "dense.faiss").write_bytes(data[: len(data) // 3])
-    before = {p.name: p.read_bytes() for p in idx.iterdir() if p.is_file()}
+    gen = idx / json.loads((idx / "manifest.json").read_text(encoding="utf-8"))["generation"]
+    data = (gen / "dense.faiss").read_bytes()
+    (gen / "dense.faiss").write_bytes(data[: len(data) // 3])
+    before = {str(p): p.read_bytes() for p in idx.rglob("*") if p.is_file()}
     for cmd in (["search", "HER2"], ["ask", "HER2?"]):
         err = _one_line_error(CliRunner().invoke(app, [*cmd, "--corpus", str(corpus_dir), "--index", str(idx)]))
         assert "qa index" in err
-    assert {p.name: p.read_bytes() for p in idx.iterdir() if p.is_file()} == before
+    assert {str(p): p.read_bytes() for p in idx.rglob("*") if p.is_file()} == before
 
 
 def test_garbage_manifest_cli(retriever, corpus_dir, index_dir, tmp_path):

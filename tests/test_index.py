@@ -24,6 +24,11 @@ def index_copy(retriever, index_dir, tmp_path) -> Path:
     return dst
 
 
+def _g(d: Path) -> Path:
+    """The index's current generation folder (the manifest names it)."""
+    return d / json.loads((d / "manifest.json").read_text(encoding="utf-8"))["generation"]
+
+
 def _snapshot(d: Path) -> dict[str, bytes]:
     return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
 
@@ -36,12 +41,13 @@ def _load_never(corpus_dir, index_dir):
 
 
 def test_index_files_on_disk(retriever, index_dir):
-    for name in FILES:
-        assert (index_dir / name).is_file(), name
-    assert (index_dir / "bm25").is_dir()
+    assert (index_dir / "manifest.json").is_file()
+    for name in FILES[1:]:
+        assert (_g(index_dir) / name).is_file(), name
+    assert (_g(index_dir) / "bm25").is_dir()
     assert not [p for p in index_dir.iterdir() if p.name.endswith(".tmp")]
     assert not list(index_dir.rglob("*.pkl")) and not list(index_dir.rglob("*.pickle"))
-    lines = (index_dir / "passages.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (_g(index_dir) / "passages.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(retriever.passages)
     first = json.loads(lines[0])
     assert first["id"] == retriever.passages[0].id and first["text"] == retriever.passages[0].text
@@ -165,19 +171,19 @@ def _truncate(p: Path) -> None:
 
 
 CORRUPTIONS = {
-    "truncated dense.faiss": lambda d: _truncate(d / "dense.faiss"),
-    "garbage passages.jsonl": lambda d: (d / "passages.jsonl").write_text("{not json\n", encoding="utf-8"),
-    "passages.jsonl missing a line": lambda d: (d / "passages.jsonl").write_text(
-        "".join((d / "passages.jsonl").read_text(encoding="utf-8").splitlines(True)[:-1]), encoding="utf-8"),
+    "truncated dense.faiss": lambda d: _truncate(_g(d) / "dense.faiss"),
+    "garbage passages.jsonl": lambda d: (_g(d) / "passages.jsonl").write_text("{not json\n", encoding="utf-8"),
+    "passages.jsonl missing a line": lambda d: (_g(d) / "passages.jsonl").write_text(
+        "".join((_g(d) / "passages.jsonl").read_text(encoding="utf-8").splitlines(True)[:-1]), encoding="utf-8"),
     "garbage manifest.json": lambda d: (d / "manifest.json").write_text("garbage{", encoding="utf-8"),
     "manifest.json not an object": lambda d: (d / "manifest.json").write_text("[1, 2]", encoding="utf-8"),
-    "truncated sentences.npy": lambda d: _truncate(d / "sentences.npy"),
-    "missing dense.faiss": lambda d: (d / "dense.faiss").unlink(),
-    "missing bm25": lambda d: shutil.rmtree(d / "bm25"),
-    "missing words.npy": lambda d: (d / "words.npy").unlink(),
-    "words.json one word short": lambda d: (d / "words.json").write_text(
-        json.dumps(json.loads((d / "words.json").read_text(encoding="utf-8"))[1:]), encoding="utf-8"),
-    "garbage bytes in sentences.jsonl": lambda d: (d / "sentences.jsonl").write_bytes(b"\xff\xfe\x00garbage"),
+    "truncated sentences.npy": lambda d: _truncate(_g(d) / "sentences.npy"),
+    "missing dense.faiss": lambda d: (_g(d) / "dense.faiss").unlink(),
+    "missing bm25": lambda d: shutil.rmtree(_g(d) / "bm25"),
+    "missing words.npy": lambda d: (_g(d) / "words.npy").unlink(),
+    "words.json one word short": lambda d: (_g(d) / "words.json").write_text(
+        json.dumps(json.loads((_g(d) / "words.json").read_text(encoding="utf-8"))[1:]), encoding="utf-8"),
+    "garbage bytes in sentences.jsonl": lambda d: (_g(d) / "sentences.jsonl").write_bytes(b"\xff\xfe\x00garbage"),
 }
 
 
