@@ -47,11 +47,12 @@ KNOWN_JOURNALS = (
 )
 
 _CITE = re.compile(r"\[(\d+(?:\s*[\u2013\u2014-]\s*\d+)?(?:\s*,\s*\d+(?:\s*[\u2013\u2014-]\s*\d+)?)*)\]")
-_CAPTION = re.compile(r"(?<=[.\]\)])((?:Figure|Fig\.|Table)\s*\d+[.:]?\s+[A-Z])")
-_DOI = re.compile(r"\b10\.\d{4,9}/\S+")
+_CAPTION = re.compile(r"(?<=[.\]\)])((?:Figure|Fig\.|Table)\s*\d+[.:]*\s+[A-Z])")
+_CAPTION_LINE = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+[.:]*\s+\S")
+_DOI = re.compile(r"(?<![\d.])10\.\d{4,9}/\S+")
 _ISSN = re.compile(r"\d{4}-\d{3}[\dX]")
 _AUTHOR = re.compile(
-    r"(?P<surname>[A-Z][A-Za-z'\u2019-]+(?: [A-Z][A-Za-z'\u2019-]+)*) "
+    r"(?P<surname>[A-Z][A-Za-z'\u2019-]+(?: [A-Z][A-Za-z'\u2019-]+)*) ?"
     r"(?P<initials>(?:[A-Z]\. ?)+)(?P<aff>[\d ]*)\*?"
 )
 _PAGINATION = re.compile(r"[A-Z]?\d+[a-z]?|doi:\S+|[a-z]{1,4}\d+|Suppl|[ivxl]+|abstr|e\d+|\(\d+\)")
@@ -454,11 +455,12 @@ def _split_keywords(run: str, vocabulary: str) -> tuple[str, ...]:
     for i in range(n):
         if best[i] is None:
             continue
-        for j in range(i + 2, n + 1):
+        for j in range(i + 2, min(n, i + 60) + 1):  # a keyword is a phrase, not a paragraph
             piece = run[i:j].strip()
             if not piece or run[i] == " " or (j < n and run[j - 1] == " "):
                 continue
-            if re.search(r"(?<![a-z0-9])" + re.escape(fold(piece)) + r"(?![a-z0-9])", voc):
+            folded = fold(piece)
+            if folded in voc and re.search(r"(?<![a-z0-9])" + re.escape(folded) + r"(?![a-z0-9])", voc):
                 cand = (best[i][0] + 1, i)
                 if best[j] is None or cand[0] < best[j][0]:
                     best[j] = cand
@@ -502,7 +504,9 @@ def _is_heading(line: str, next_nonblank: str | None) -> bool:
         and not s.endswith((".", ";", ","))
         and next_nonblank is not None
         and not _is_legend(s)
-        and not re.match(r"(?:Table|Figure)\s*\d", s)
+        and not re.match(r"(?:Table|Figure|Fig\.)\s*\d", s)
+        and len(s.split()) <= 14  # a paragraph without its final full stop is no heading
+        and not re.search(r"[a-z]{2}\. [A-Z]", s)
     )
 
 
@@ -618,7 +622,7 @@ def _parse_body(text: str, start: int, end: int, known_refs: set[int]) -> tuple[
         # a paragraph, perhaps with a figure or table caption glued to its end
         para_start = ln.start + (len(ln.text) - len(ln.text.lstrip()))
         para = ln.text.strip()
-        cap = _CAPTION.search(para)
+        cap = _CAPTION.search(para) or _CAPTION_LINE.match(para)
         body_text = para[: cap.start()] if cap else para
         if body_text:
             kind = "paragraph"
@@ -629,7 +633,7 @@ def _parse_body(text: str, start: int, end: int, known_refs: set[int]) -> tuple[
         if cap:
             cap_text = para[cap.start():]
             cap_start = para_start + cap.start()
-            m = re.match(r"(Figure|Fig\.|Table)\s*(\d+)[.:]?\s+(.*)$", cap_text, re.S)
+            m = re.match(r"(Figure|Fig\.|Table)\s*(\d+)[.:]*\s+(.*)$", cap_text, re.S)
             if m and m.group(1) == "Table":
                 pending_table = (f"Table {m.group(2)}", m.group(3).strip().rstrip("."))
                 blocks.append(Block("table_caption", path, cap_text, cap_start,
@@ -670,6 +674,13 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
     label_re = "|".join(re.escape(x) for x in sorted(ABSTRACT_LABELS, key=len, reverse=True))
     first_label = re.search(rf"(?<=[.)])({label_re})\s*\n", front_text)
     head = front_text[: first_label.start()] if first_label else front_text
+    plain_abstract: list[_Line] = []
+    if not first_label:
+        # an unstructured abstract: the front block's later lines (the last may be the keywords)
+        nonblank = [ln for ln in _lines(text, front_start, bi) if ln.text.strip()]
+        if len(nonblank) > 1:
+            head = text[front_start:nonblank[1].start]
+            plain_abstract = nonblank[1:]
     journal, doi, title, authors, year = _parse_front(head.replace("\n", ""))
     blocks: list[Block] = []
     sections: list[Section] = []
@@ -714,6 +725,21 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
                 sections.append(Section("keywords", ("abstract", "keywords"), lead, lead + len(s)))
                 blocks.append(Block("keywords", ("abstract", "keywords"), s, lead, lead + len(s), (),
                                     "Keywords: " + ", ".join(keywords)))
+    if plain_abstract:
+        sections.append(Section("abstract", ("abstract",), plain_abstract[0].start, bi))
+        last = plain_abstract[-1].text.strip()
+        kw_line = plain_abstract[-1] if len(plain_abstract) > 1 and not last.endswith(".") and ". " not in last else None
+        for ln in plain_abstract:
+            s_ = ln.text.strip()
+            lead = ln.start + ln.text.index(s_[0])
+            if ln is kw_line:
+                keywords = _split_keywords(s_, text[front_start:ln.start] + text[ln.end:ri])
+                sections.append(Section("keywords", ("abstract", "keywords"), lead, lead + len(s_)))
+                blocks.append(Block("keywords", ("abstract", "keywords"), s_, lead, lead + len(s_), (),
+                                    "Keywords: " + ", ".join(keywords)))
+            else:
+                abstract["Abstract"] = (abstract.get("Abstract", "") + " " + s_).strip()
+                blocks.append(Block("abstract", ("abstract",), s_, lead, lead + len(s_), citations_in(s_)))
     # References first: body citations are checked against them.
     references: dict[int, Reference] = {}
     ref_blocks: list[Block] = []
@@ -742,7 +768,7 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
     # the front block opens with the journal's NLM abbreviation, glued to the next id: "Ann OncolAnn. Oncol…"
     am = re.match(r"\s*([A-Z][A-Za-z]*(?: [A-Z&][A-Za-z]*){0,6}?)(?<=[a-z])(?=[A-Z])", flat)
     journal_abbrev = am.group(1) if am and len(am.group(1)) <= 40 else journal
-    subject = re.search(r"(?<=[a-z0-9])(Reviews?|Review Articles?)(?=[A-Z])", flat[:flat.find(title) if title and title in flat else 600])
+    subject = re.search(r"(?<=[a-z0-9])(Reviews?|Review Articles?)(?=[A-Z])", flat[:flat.find(title) + 1 if title and title in flat else 600])
     warnings = []
     for name, value in (("title", title), ("DOI", doi), ("authors", authors), ("abstract", abstract),
                         ("references", references)):

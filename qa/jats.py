@@ -254,7 +254,9 @@ class _Parser:
         lic = meta.find("permissions/license")
         if lic is not None:
             license_url = lic.get(_XLINK, "") or ""
-        copyright_ = _text(meta.find("permissions/copyright-statement"))
+        copyright_ = _text(meta.find("permissions/copyright-statement")) or _text(meta.find(".//copyright-statement"))
+        if not (license_text or license_url or copyright_):
+            self.warnings.append("no licence")
         article_type = root.get("article-type", "") if root.tag == "article" else ""
         subjects = [_text(s) for s in meta.xpath("article-categories//subject")]
         volume, issue = _text(meta.find("volume")), _text(meta.find("issue"))
@@ -352,7 +354,7 @@ class _Parser:
             journal=journal, authors=tuple(authors), doi=doi, year=year, abstract=abstract,
             keywords=tuple(kwds), sections=sections, blocks=tuple(self.out.blocks),
             references=self.references, glossary=self.glossary, pmid=pmid, pmcid=pmcid,
-            license=license_text or license_url, article_type=_article_type(article_type, subjects),
+            license=license_text or license_url or copyright_, article_type=_article_type(article_type, subjects),
             journal_abbrev=journal_abbrev, tables=tuple(self.tables), figures=tuple(self.figures),
             warnings=tuple(self.warnings), citations=tuple(self.out.citations), format="jats",
             affiliations=tuple(affiliations))
