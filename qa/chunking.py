@@ -103,11 +103,11 @@ class Passage:
         return f"{head}: {body}"
 
 
-_FRONT_FIELDS = re.compile(r"(?<=\.)\s+(?=Authors:|Affiliations? of |Published in |DOI:|Correspondence to:|©|"
-                           r"This is an Open Access)")
+_FRONT_FIELDS = re.compile(r"(?<=\.)\s+(?=Authors:|Affiliations? of |Published in |DOI:|PMID:|Correspondence to:|©|"
+                           r"Copyright|(?:Academic )?Editor:|This is an [Oo]pen[ -][Aa]ccess)")
 
 
-_FRONT_GROUPS = ("Published in ", "©")  # the front matter's passages begin at these fields
+_FRONT_GROUPS = ("Published in ", "©", "Copyright")  # the front matter's passages begin at these fields
 
 
 def _fit(prefix: str, text: str, count: TokenCounter, limit: int) -> str:

@@ -263,6 +263,17 @@ class _Parser:
         fpage, lpage = _text(meta.find("fpage")), _text(meta.find("lpage"))
         eloc = _text(meta.find("elocation-id"))
         corresp = " ".join(_text(c) for c in meta.xpath("author-notes/corresp"))
+        editors = []
+        for c in meta.xpath("contrib-group/contrib[@contrib-type='editor']"):
+            n = c.find("name")
+            if n is None:
+                continue
+            who = f"{_text(n.find('given-names'))} {_text(n.find('surname'))}".strip()
+            role = _text(c.find("role")) or "Editor"
+            rids = [r for x in c.xpath("xref[@ref-type='aff']") for r in (x.get("rid") or "").split()]
+            aff_el = [a for a in meta.xpath(".//aff") if a.get("id") in rids]
+            where_ = f" ({_text(aff_el[0])})" if aff_el else ""
+            editors.append(f"{role}: {who}{where_}")
         # --- front matter block (the text the chunker cuts into author / publication / rights)
         names = ", ".join(authors)
         where = "".join(f" Affiliation{'s' if len(places) > 1 else ''} of {name}: {'; '.join(places)}."
@@ -275,7 +286,9 @@ class _Parser:
                  f"{f', {year}' if year else ''}{f', {issue_txt}' if issue_txt else ''}. "
                  f"DOI: {doi or 'none'}." + (f" PMID: {pmid}." if pmid else "")
                  + (f" Correspondence to: {corresp}." if corresp else "")
-                 + (f" {copyright_}" if copyright_ else (" ©" if license_text else ""))
+                 + "".join(f" {e}." for e in editors)
+                 + (f" {copyright_}" if copyright_.startswith(("©", "Copyright")) else
+                    f" © {copyright_}." if copyright_ else (" ©" if license_text else ""))
                  + (f" {license_text}" if license_text else "")
                  + (f" ({license_url})" if license_url and license_url not in license_text else ""))
         front = _WS.sub(" ", front).replace(" .", ".").replace("..", ".")
@@ -372,10 +385,14 @@ class _Parser:
     def authors(self, meta) -> tuple[list[str], list[tuple[str, tuple[str, ...]]]]:
         affs = {}
         for a in self.root.xpath("//article-meta//aff | //article-meta/contrib-group/aff"):
-            label = _text(a.find("label"))
-            parts = [_text(x) for x in a if _local(x) not in ("label",)]
-            txt = (a.text or "").strip()
-            body = _WS.sub(" ", " ".join([txt] + [p for p in parts if p])).strip(" ,;")
+            parts = [a.text or ""]
+            for x in a:
+                if _local(x) in ("label", "sup"):
+                    parts.append(" " + (x.tail or ""))
+                else:
+                    parts.append(" " + _text(x) + " " + (x.tail or ""))
+            body = _WS.sub(" ", "".join(parts)).strip(" ,;")
+            body = re.sub(r"\s+,", ",", body)
             affs[a.get("id", "")] = body
         names: list[str] = []
         places: list[tuple[str, tuple[str, ...]]] = []
@@ -561,7 +578,7 @@ class _Parser:
             if all(c and not re.search(r"\d", c) for c in first[1:]):
                 headers = _column_headers([first], ncols)
                 body_rows = body_rows[1:]
-        foot = [_joined(x) for x in wrap.xpath("table-wrap-foot/*")] or ([_text(wrap.find("table-wrap-foot"))]
+        foot = [_joined(x) if _local(x) == "fn" else _text(x) for x in wrap.xpath("table-wrap-foot/*")] or ([_text(wrap.find("table-wrap-foot"))]
                                                                          if wrap.find("table-wrap-foot") is not None else [])
         legend: dict[str, str] = {}
         for f in foot:
