@@ -1,6 +1,10 @@
 """The chat app: a chat log, the sources of the answer (beside it, or below it on narrow terminals),
 a question box and a status line.
 
+Conversations are saved as they go (`qa.conversations.ConversationStore`, in the user's data folder
+or `data_dir`), with the question history and the settings; the conversations list resumes,
+renames and deletes them.
+
 All blocking work (loading the model and index, answering, rebuilding, exporting) runs in thread
 workers that post their results back as messages; failures surface in one place,
 `on_worker_state_changed`, as notifications. The library is imported inside the workers, so the
@@ -23,11 +27,13 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from qa.tui.export import write_atomic
-from qa.tui.messages import AnswerReady, ExportDone, LoadProgress, RetrieverReady
+from qa.tui.export import default_export_dir, write_atomic
+from qa.tui.messages import AnswerReady, CopyDone, ExportDone, LoadProgress, RetrieverReady
 from qa.tui.render import answer_with_sources_text, conversation_markdown, sources_of
+from qa.tui.screens.conversations import ConversationsScreen
 from qa.tui.screens.glossary import GlossaryScreen
 from qa.tui.screens.help import HelpScreen
+from qa.tui.screens.palette import Palette
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.screens.reader import ReaderScreen
 from qa.tui.widgets.chat_log import AnswerView, ChatLog
@@ -39,6 +45,10 @@ MODES = {"hybrid": "hybrid (dense + BM25)", "dense": "dense (embeddings)", "bm25
 MODE_LABELS = {"hybrid": "hybrid", "dense": "dense", "bm25": "BM25"}
 MAX_QUESTION_CHARS = 2000
 MAX_K = 20
+LAYOUTS = ("both", "chat", "sources")  # what f2 cycles through: both panes, the chat alone, the sources alone
+LAYOUT_NOTES = {"both": "Chat and sources side by side (or stacked).", "chat": "Sources hidden: f2 again maximises them.",
+                "sources": "Sources maximised: f2 again shows the chat and sources."}
+CHAT_ACTIONS = ("new_chat", "focus_sources", "copy_answer", "conversations", "cycle_layout", "focus_answers")
 
 
 def describe_error(error: BaseException | None) -> str:
@@ -63,13 +73,22 @@ class QAApp(App):
         Binding("ctrl+y", "copy_answer", "Copy", id="copy-answer"),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
+        Binding("ctrl+l", "conversations", "Chats", show=False, id="conversations"),
+        Binding("f2", "cycle_layout", "Hide/maximise sources", show=False, id="cycle-layout"),
+        Binding("ctrl+up,alt+up", "focus_answers", "Answers", show=False, id="focus-answers"),
         Binding("pageup", "scroll_chat(-1)", "Scroll chat up", show=False, id="chat-page-up"),
         Binding("pagedown", "scroll_chat(1)", "Scroll chat down", show=False, id="chat-page-down"),
     ]
 
     def __init__(self, retriever: Any = None, corpus_dir: Path | str = "corpus",
-                 index_dir: Path | str = "index", model: str | None = None) -> None:
+                 index_dir: Path | str = "index", model: str | None = None,
+                 data_dir: Path | str | None = None, export_dir: Path | str | None = None) -> None:
         super().__init__()
+        self.data_dir = Path(data_dir) if data_dir is not None else None  # None: the user's data folder
+        self.export_dir = Path(export_dir).expanduser() if export_dir is not None else default_export_dir()
+        self.store: Any = None  # qa.conversations.ConversationStore, opened on mount
+        self.conversation_id: int | None = None  # the saved conversation shown (None until its first answer)
+        self.layout_mode = "both"
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.model = model
@@ -112,15 +131,49 @@ class QAApp(App):
 
     def on_mount(self) -> None:
         self.question_input.focus()
+        self._open_store()
         self.status.settings(self.mode, self.k)
         self.status.show("Loading model…", busy=True)
         # Start the slow work only once the first frame is on screen.
         self.call_after_refresh(self._start_loading, "auto")
 
+    def _open_store(self) -> None:
+        """Open the conversation store and restore the question history and settings. A store that
+        cannot be opened is a warning: the chat works, unsaved."""
+        from qa.conversations import ConversationStore, ConversationStoreError
+
+        try:
+            self.store = ConversationStore(self.data_dir)
+            saved = self.store.settings()
+            self.question_input.history = self.store.questions()
+        except (ConversationStoreError, OSError) as e:
+            self.store = None
+            self.notify(f"Conversations will not be saved: {describe_error(e)}", title="Conversations",
+                        severity="warning", timeout=10)
+            return
+        if saved.get("mode") in MODES:
+            self.mode = saved["mode"]
+        if isinstance(saved.get("k"), int) and 1 <= saved["k"] <= MAX_K:
+            self.k = saved["k"]
+
+    def _save(self, what: str, write) -> None:
+        """Run one store write; a failure is a warning, never a crash."""
+        if self.store is None:
+            return
+        try:
+            write(self.store)
+        except Exception as e:  # sqlite3.Error, OSError: the disk, not the chat
+            self.notify(f"Could not save {what}: {describe_error(e)}", title="Conversations",
+                        severity="warning", timeout=8)
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The chat's own keys work (and show) only on the chat screen; "Sources" hides while the
         sources have the focus (so that the footer keeps Copy and Help within 80 columns)."""
-        if action in ("new_chat", "focus_sources", "copy_answer") and len(self.screen_stack) > 1:
+        if action in CHAT_ACTIONS and len(self.screen_stack) > 1:
             return False
         if action == "focus_sources" and isinstance(self.focused, SourceList):
             return False
@@ -197,9 +250,11 @@ class QAApp(App):
         if len(question) > MAX_QUESTION_CHARS:
             self.notify(f"The question is {len(question)} characters long; the limit is "
                         f"{MAX_QUESTION_CHARS}.", severity="warning")
+            self.question_input.value = event.value  # the box emptied as it submitted: give it back
             return
         self.question_input.remember(question)
         self.question_input.value = ""
+        self._save("the question history", lambda store: store.add_question(question))
         self.submit(question)
 
     def submit(self, question: str) -> int:
@@ -236,14 +291,29 @@ class QAApp(App):
             return  # from a conversation that was reset meanwhile
         self._answering = None
         self.answers[message.turn] = message.answer
+        self._save_turn(message.answer)
         view = self.chat_log.turn_view(message.turn)
         if view is not None:
             view.answer_view.show_answer(message.answer)
-            self.chat_log.call_after_refresh(self.chat_log.scroll_end, animate=False)
+            if not self._queue:  # the question and the answer's first sentence, not the answer's end
+                self.chat_log.anchor(message.turn)
         if not self._loading:
             self._show_ready()
         self._pump()
         await self._show_sources(message.turn)
+
+    def _save_turn(self, answer: Any) -> None:
+        """Save a turn in this chat's conversation (created with its first answer)."""
+        def write(store) -> None:
+            if self.conversation_id is None:
+                self.conversation_id = store.create()
+            try:
+                store.append_turn(self.conversation_id, answer.question, answer)
+            except KeyError:  # deleted from the list meanwhile: this chat goes on as a new one
+                self.conversation_id = store.create()
+                store.append_turn(self.conversation_id, answer.question, answer)
+
+        self._save("this chat", write)
 
     async def _show_sources(self, turn: int) -> None:
         answer = self.answers[turn]
@@ -255,7 +325,48 @@ class QAApp(App):
     @on(AnswerView.Chosen)
     async def choose_answer(self, event: AnswerView.Chosen) -> None:
         if event.turn in self.answers:
+            if self.layout_mode == "chat":
+                self.set_layout("both")
             await self._show_sources(event.turn)
+
+    @on(AnswerView.CopyRequested)
+    def copy_chosen_answer(self, event: AnswerView.CopyRequested) -> None:
+        if event.turn in self.answers:
+            self.copy_text(answer_with_sources_text(self.answers[event.turn]))
+
+    @on(AnswerView.AskAgain)
+    def ask_again(self, event: AnswerView.AskAgain) -> None:
+        self.question_input.focus()
+        self.submit(event.question)
+
+    @on(QuestionInput.Joined)
+    def say_joined(self, event: QuestionInput.Joined) -> None:
+        self.notify(f"The {event.lines} pasted lines were joined into one question.", title="Paste")
+
+    def action_focus_answers(self) -> None:
+        """Move the focus to the latest answer (up/down then walk the conversation)."""
+        views = list(self.chat_log.query(AnswerView))
+        if not views:
+            self.notify("No answers yet: ask a question first.")
+            return
+        views[-1].focus()
+
+    def set_layout(self, mode: str) -> None:
+        """Show the chat and the sources, the chat alone, or the sources alone."""
+        self.layout_mode = mode
+        main = self.query_one("#main")
+        main.set_class(mode == "chat", "-sources-hidden")
+        main.set_class(mode == "sources", "-sources-max")
+        if mode == "chat" and isinstance(self.focused, SourceList):
+            self.question_input.focus()
+        if mode != "sources" and self.chat_log.anchored is not None:
+            self.chat_log.anchor(self.chat_log.anchored)  # the chat's height changed
+
+    def action_cycle_layout(self) -> None:
+        """f2: hide the sources, then maximise them, then both again."""
+        mode = LAYOUTS[(LAYOUTS.index(self.layout_mode) + 1) % len(LAYOUTS)]
+        self.set_layout(mode)
+        self.notify(LAYOUT_NOTES[mode], title="Layout", timeout=3)
 
     # ------------------------------------------------------------------ sources and reader
 
@@ -279,11 +390,13 @@ class QAApp(App):
             self.open_reader(sources, index)
 
     def action_focus_sources(self) -> None:
-        """Move the focus to the list of sources."""
+        """Move the focus to the list of sources (showing them if they were hidden)."""
         lst = self.query_one(SourceList)
         if not lst.children:
             self.notify("No sources yet: ask a question first.")
             return
+        if self.layout_mode == "chat":
+            self.set_layout("both")
         lst.focus()
 
     def action_scroll_chat(self, direction: int) -> None:
@@ -299,7 +412,17 @@ class QAApp(App):
     # ------------------------------------------------------------------ conversation
 
     async def action_new_chat(self) -> None:
-        """Forget the conversation: the chat log, the sources, and the session's earlier turns."""
+        """Start a new chat; the previous one stays in the conversations list (ctrl+l)."""
+        had = self.conversation_id is not None
+        await self._clear_chat()
+        self.question_input.focus()
+        if had:
+            self.notify("New chat. The previous one is kept in the conversations list (ctrl+l).",
+                        title="Conversations", timeout=4)
+
+    async def _clear_chat(self) -> None:
+        """Empty the chat log, the sources and the session's earlier turns (nothing is deleted)."""
+        self.conversation_id = None
         self._queue.clear()
         if self._answering is not None:
             self.workers.cancel_group(self, "answer")
@@ -315,7 +438,52 @@ class QAApp(App):
         await self.sources_panel.clear()
         if not self._loading and self.retriever is not None:
             self._show_ready()
+
+    def action_conversations(self) -> None:
+        """The saved conversations: resume, rename, delete."""
+        if self.store is None:
+            self.notify("Conversations are not saved in this session (the store could not be opened).",
+                        severity="warning")
+            return
+
+        def done(chosen: int | None) -> None:
+            if chosen is not None:
+                self.run_worker(self.resume_conversation(chosen), group="resume", exclusive=True,
+                                exit_on_error=False, description="resume")
+
+        self.push_screen(ConversationsScreen(self.store, self.conversation_id), done)
+
+    @on(ConversationsScreen.Deleted)
+    async def forget_deleted(self, event: ConversationsScreen.Deleted) -> None:
+        if event.conversation_id == self.conversation_id:
+            await self._clear_chat()
+
+    async def resume_conversation(self, conversation_id: int) -> None:
+        """Show a saved conversation again, with its sources; follow-ups lean on its last turn."""
+        if self.session is None:
+            self.notify("The article is still loading: resume the conversation once it is ready.",
+                        severity="warning")
+            return
+        from qa.chat import Turn
+        from qa.tui.history import restore_answer
+
+        chat = self.store.load(conversation_id)
+        await self._clear_chat()
+        self.conversation_id = chat.id
+        for stored in chat.turns:
+            answer = restore_answer(stored.answer, self.retriever)
+            self._turn += 1
+            view = self.chat_log.add_turn(self._turn, stored.question, "")
+            view.answer_view.show_answer(answer)
+            self.answers[self._turn] = answer
+            self.session.turns.append(Turn(stored.question, answer.query or stored.question, answer))
+        if self.answers:
+            last = max(self.answers)
+            await self._show_sources(last)
+            self.chat_log.anchor(last)
         self.question_input.focus()
+        self.notify(f"Resumed “{chat.title}” ({len(chat.turns)} questions).", title="Conversations",
+                    timeout=4)
 
     def _current_answer(self) -> Any:
         turn = self.sources_panel.turn
@@ -329,14 +497,38 @@ class QAApp(App):
         if answer is None:
             self.notify("Nothing to copy yet.")
             return
-        self.copy_to_clipboard(answer_with_sources_text(answer))
-        self.notify("Copied the answer and its sources.")
+        self.copy_text(answer_with_sources_text(answer))
+
+    def copy_text(self, text: str) -> None:
+        """Copy through a clipboard that will hold it (a worker: it may run xclip or tmux)."""
+        self.copy_in_background(text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="copy", description="copy")
+    def copy_in_background(self, text: str) -> None:
+        from qa.tui.clipboard import copy_text
+
+        result = copy_text(text)
+        if not get_current_worker().is_cancelled:
+            self.post_message(CopyDone(text, result.copied, result.message, result.osc52))
+
+    def on_copy_done(self, message: CopyDone) -> None:
+        if message.osc52:
+            self.copy_to_clipboard(message.text)  # OSC 52, and Textual's own clipboard
+        else:
+            self._clipboard = message.text  # what Textual's own paste would give
+        self.notify(message.message, title="Copy", severity="information" if message.copied else "warning",
+                    timeout=6)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     # ------------------------------------------------------------------ palette commands
+
+    def action_command_palette(self) -> None:
+        """The command palette, with a footer of its own keys."""
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -352,8 +544,13 @@ class QAApp(App):
                             "Write the questions, answers and sources to a .md file", self.action_export)
         yield SystemCommand("Abbreviation glossary", "The abbreviations the article defines",
                             self.action_glossary)
-        yield SystemCommand("New chat", "Forget the conversation", self.action_new_chat)
+        yield SystemCommand("Conversations…", "Resume, rename or delete a saved conversation (ctrl+l)",
+                            self.action_conversations)
+        yield SystemCommand("New chat", "Start a new chat; this one stays in the conversations list",
+                            self.action_new_chat)
         yield SystemCommand("Copy answer", "Copy the answer shown, with its sources", self.action_copy_answer)
+        yield SystemCommand("Hide or maximise the sources panel", "f2 cycles: chat only, sources only, both",
+                            self.action_cycle_layout)
 
     def action_rebuild_index(self) -> None:
         if self._loading:
@@ -367,6 +564,7 @@ class QAApp(App):
         if self.session is not None:
             self.session.mode = mode
         self.status.settings(self.mode, self.k)
+        self._save("the settings", lambda store: store.save_settings(mode=mode))
         self.notify(f"Retrieval mode: {MODE_LABELS[mode]}.")
 
     def set_k(self, k: int) -> None:
@@ -375,6 +573,7 @@ class QAApp(App):
         if self.session is not None:
             self.session.k = k
         self.status.settings(self.mode, self.k)
+        self._save("the settings", lambda store: store.save_settings(k=k))
         self.notify(f"Answers now draw on {k} passages.")
 
     def action_set_k(self) -> None:
@@ -395,22 +594,28 @@ class QAApp(App):
         if not self.answers:
             self.notify("Nothing to export yet: ask a question first.")
             return
-        default = f"qa-conversation-{datetime.now():%Y%m%d-%H%M%S}.md"
+        folder = self.export_dir
+        default = str(folder / f"qa-conversation-{datetime.now():%Y%m%d-%H%M%S}.md")
+
+        def target(value: str) -> Path:
+            path = Path(value).expanduser()
+            return path if path.is_absolute() else folder / path  # a bare name goes in the folder
 
         def check(value: str) -> str | None:
             if not value:
                 return "Type a file name."
-            parent = Path(value).expanduser().parent
-            if not parent.is_dir():
+            parent = target(value).parent
+            if not parent.is_dir() and parent != folder:
                 return f"There is no folder {parent}."
             return None
 
         def done(value: str | None) -> None:
             if value:
-                self.export_conversation(Path(value), self.conversation_markdown())
+                self.export_conversation(target(value), self.conversation_markdown())
 
         self.push_screen(PromptScreen("Export the conversation to a Markdown file", default,
-                                      hint="enter writes it, escape cancels", check=check), done)
+                                      hint=f"Folder: {folder} (created if missing). A bare file name goes "
+                                           "there. Enter writes it, escape cancels.", check=check), done)
 
     def conversation_markdown(self) -> str:
         """The conversation so far as Markdown, with its sources."""
@@ -421,7 +626,10 @@ class QAApp(App):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export", description="export")
     def export_conversation(self, path: Path, text: str) -> None:
-        """Write the conversation atomically (temp file, then rename)."""
+        """Write the conversation atomically (temp file, then rename), making the export folder if
+        it is missing."""
+        if path.parent == self.export_dir:
+            path.parent.mkdir(parents=True, exist_ok=True)
         written = write_atomic(path, text)
         if not get_current_worker().is_cancelled:
             self.post_message(ExportDone(written))
@@ -473,7 +681,8 @@ class QAApp(App):
 
 
 def make_app(retriever: Any = None, corpus_dir: Path | str = "corpus", index_dir: Path | str = "index",
-             model: str | None = None) -> QAApp:
+             model: str | None = None, data_dir: Path | str | None = None,
+             export_dir: Path | str | None = None) -> QAApp:
     """The app factory used by `qa`, the tests and the snapshots.
 
     Args:
@@ -481,5 +690,9 @@ def make_app(retriever: Any = None, corpus_dir: Path | str = "corpus", index_dir
         corpus_dir: folder of PMC `.txt` articles.
         index_dir: index folder (built there on first run).
         model: sentence-transformers name or path; the bundled model by default.
+        data_dir: folder of the conversation store; by default the user's data folder
+            (`platformdirs.user_data_dir("qa")`). Tests pass a temporary folder.
+        export_dir: default folder of Markdown exports; by default `qa` in the user's documents folder.
     """
-    return QAApp(retriever=retriever, corpus_dir=corpus_dir, index_dir=index_dir, model=model)
+    return QAApp(retriever=retriever, corpus_dir=corpus_dir, index_dir=index_dir, model=model,
+                 data_dir=data_dir, export_dir=export_dir)

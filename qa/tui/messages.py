@@ -38,3 +38,13 @@ class ExportDone(Message):
     """The conversation was written to a Markdown file."""
 
     path: Path
+
+
+@dataclass
+class CopyDone(Message):
+    """A copy finished: whether the text reached a clipboard, and what to tell the user."""
+
+    text: str
+    copied: bool
+    message: str
+    osc52: bool  # also send it by OSC 52

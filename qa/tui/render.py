@@ -15,8 +15,29 @@ from textual.content import Content
 
 PASSAGE_STYLE = "on $primary-muted"
 QUOTE_STYLE = "bold $text on $warning-muted"
-MARKER_STYLE = "bold $accent"
+# The app's source markers ‹1› are a green chip: no article writes ‹ ›, and its own reference
+# numbers "[71]" are drawn muted, so the two never look alike.
+MARKER_STYLE = "bold $text-success on $success-muted"
+ARTICLE_REF_STYLE = "$text-muted"
 REF_STYLE = "$text-muted"
+# An article's own bracketed reference numbers: "[71]", "[71–76]", "[57, 60–64]".
+ARTICLE_REF = re.compile(r"\[\d+(?:\s*[–—,-]\s*\d+)*\]")
+
+
+def marker(n: int) -> str:
+    """The app's marker of source `n`: "‹1›" (single guillemets, which articles never use)."""
+    return f"\u2039{n}\u203a"
+
+
+def answer_plain_text(answer) -> str:
+    """The answer as plain text with the app's markers: "… was 10 mg/day [71].‹1›".
+
+    Each marker is glued to its sentence (no space), so a wrap never leaves it alone on a line.
+    Abstentions (no citations) are the library's text as it is.
+    """
+    if not answer.citations:
+        return abstention_text(answer) if answer.abstained else answer.text
+    return " ".join(f"{c.sentence}{marker(c.marker)}" for c in answer.citations)
 
 
 @dataclass(frozen=True)
@@ -35,7 +56,7 @@ def sources_of(answer) -> list[Source]:
     if answer.citations:
         return [Source(c.passage, c.sentence, c.marker, tuple(c.references)) for c in answer.citations]
     out: list[Source] = []
-    wanted = list(answer.closest_sections) or list(dict.fromkeys(p.section for p in answer.passages))
+    wanted = list(dict.fromkeys(answer.closest_sections or [p.section for p in answer.passages]))
     for section in wanted:
         for p in answer.passages:
             if p.section == section:
@@ -100,18 +121,21 @@ def source_content(source: Source, room: int = 260) -> Content:
     return highlight(short, [(span[0], span[1], QUOTE_STYLE)] if span else [])
 
 
+def article_refs_muted(text: str) -> Content:
+    """`text` with the article's own reference numbers ("[71]") drawn muted."""
+    return highlight(text, [(m.start(), m.end(), ARTICLE_REF_STYLE) for m in ARTICLE_REF.finditer(text)])
+
+
 def answer_content(answer, turn: int) -> Content:
-    """An answer with its `[n]` markers styled and clickable (they open the source)."""
+    """An answer with its ‹n› markers styled and clickable (they open the source), each glued to
+    the end of its sentence so that it wraps with it."""
     if not answer.citations:
         return Content(answer.text)
     parts: list[Content] = []
     for c in answer.citations:
-        parts.append(Content(c.sentence))
-        parts.append(Content(" "))
-        parts.append(Content(f"[{c.marker}]").stylize(MARKER_STYLE)
-                     .stylize(f"@click=app.open_source({turn},{c.marker})"))
-        parts.append(Content(" "))
-    return Content("").join(parts).rstrip()
+        chip = Content(marker(c.marker)).stylize(MARKER_STYLE).stylize(f"@click=app.open_source({turn},{c.marker})")
+        parts.append(article_refs_muted(c.sentence) + chip)
+    return Content(" ").join(parts)
 
 
 def references_content(references: Sequence) -> Content:
@@ -120,12 +144,40 @@ def references_content(references: Sequence) -> Content:
     return Content("\n").join(lines).stylize(REF_STYLE) if lines else Content("")
 
 
+def sources_plain_text(answer) -> str:
+    """The sources as plain text: "‹1› title — section", the quote, and the article's references."""
+    lines = []
+    for c in answer.citations:
+        lines.append(f"{marker(c.marker)} {c.passage.doc_title} — {c.passage.section}")
+        lines.append(f"    “{c.sentence}”")
+        for r in c.references:
+            lines.append(f"    [{r.number}] {r.short()}")
+    return "\n".join(lines)
+
+
+ABSTENTION = "The review does not answer this question."
+
+
+def abstention_text(answer) -> str:
+    """An abstention's sentence and its reason, without the list of closest sections that the
+    library's text ends with (the callers list them once, as a list)."""
+    reason = getattr(answer, "reason", "")
+    return f"{ABSTENTION} {reason}".strip() if reason or answer.text.startswith(ABSTENTION) else answer.text
+
+
+def closest_sections(answer) -> list[str]:
+    """An abstention's closest sections, each once, in the library's order."""
+    return list(dict.fromkeys(answer.closest_sections))
+
+
 def answer_with_sources_text(answer) -> str:
-    """Plain text for the clipboard: the question, the answer and its numbered sources."""
-    parts = [f"Q: {answer.question}", "", answer.text]
-    sources = answer.sources_text()
+    """Plain text for the clipboard: the question, the answer and its sources."""
+    parts = [f"Q: {answer.question}", "", answer_plain_text(answer)]
+    sources = sources_plain_text(answer)
     if sources:
         parts += ["", "Sources:", sources]
+    elif answer.abstained and answer.closest_sections:
+        parts += ["", "Closest sections:"] + [f"- {s}" for s in closest_sections(answer)]
     return "\n".join(parts)
 
 
@@ -144,13 +196,13 @@ def conversation_markdown(answers: Sequence, *, title: str = "", mode: str = "",
     for i, a in enumerate(answers, 1):
         lines += [f"## {i}. {a.question}", ""]
         if a.abstained:
-            lines += [f"> {a.text}", ""]
+            lines += [f"> {abstention_text(a)}", ""]
             if a.closest_sections:
-                lines += ["Closest sections:", ""] + [f"- {s}" for s in a.closest_sections] + [""]
+                lines += ["Closest sections:", ""] + [f"- {s}" for s in closest_sections(a)] + [""]
             continue
-        lines += [a.text, "", "**Sources**", ""]
+        lines += [answer_plain_text(a), "", "**Sources**", ""]
         for c in a.citations:
-            lines.append(f"{c.marker}. *{c.passage.doc_title}* — {c.passage.section}")
+            lines.append(f"- {marker(c.marker)} *{c.passage.doc_title}* — {c.passage.section}")
             lines.append(f"   > “{c.sentence}”")
             for r in c.references:
                 lines.append(f"   - [{r.number}] {r.short()}{_pubmed(r.pmid)}")

@@ -16,6 +16,21 @@ def plain(text: str) -> str:
     return text.replace("\u00a0", " ")
 
 
+@pytest.fixture()
+def data_dir(tmp_path_factory):
+    """The app's data folder (conversation store) for one test: never the user's."""
+    return tmp_path_factory.mktemp("qa-data")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_folders(tmp_path, monkeypatch):
+    """Even an app made without data_dir or export_dir stays out of the user's folders."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "documents"))
+    for name in ("TMUX", "DISPLAY", "WAYLAND_DISPLAY", "STY"):  # copy tests decide the terminal
+        monkeypatch.delenv(name, raising=False)
+
+
 async def wait_until(pilot, condition, timeout: float = 60.0, what: str = "condition") -> None:
     """Let the app run until `condition()` holds."""
     deadline = time.monotonic() + timeout

@@ -24,10 +24,10 @@ def source_titles(app) -> list[str]:
 
 
 async def test_real_stack_loads_in_a_worker_and_answers_a_question_typed_meanwhile(corpus_dir, index_dir,
-                                                                                     retriever):
+                                                                                     retriever, data_dir):
     """No retriever given: the app paints, loads the (already built) index in a worker, and answers
     the question that was typed before the index was ready."""
-    app = make_app(corpus_dir=corpus_dir, index_dir=index_dir)
+    app = make_app(corpus_dir=corpus_dir, index_dir=index_dir, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.session is None
         app.question_input.value = QUESTION
@@ -39,14 +39,14 @@ async def test_real_stack_loads_in_a_worker_and_answers_a_question_typed_meanwhi
         assert app.status.text.startswith("Ready · Overcoming resistance")
 
 
-async def test_ask_shows_answer_and_its_sources(retriever):
-    app = make_app(retriever=retriever)
+async def test_ask_shows_answer_and_its_sources(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot)
         answer = await ask(pilot, QUESTION, type_it=True)
         turn = app.query_one(TurnView)
         assert "10 mg/day" in plain(str(turn.answer_view.content))
-        assert "[1]" in str(turn.answer_view.content)
+        assert "‹1›" in str(turn.answer_view.content)
         titles = source_titles(app)
         assert titles and "supporting clinical data" in titles[0]
         refs = " ".join(str(s.content) for s in app.query(".source-refs"))
@@ -56,8 +56,8 @@ async def test_ask_shows_answer_and_its_sources(retriever):
         assert quoted and "10" in quoted[0] and plain(quoted[0]) in plain(answer.citations[0].sentence)
 
 
-async def test_open_source_shows_the_highlighted_passage_in_its_section(retriever):
-    app = make_app(retriever=retriever)
+async def test_open_source_shows_the_highlighted_passage_in_its_section(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_idle(pilot)
         answer = await ask(pilot, QUESTION)
@@ -82,8 +82,8 @@ async def test_open_source_shows_the_highlighted_passage_in_its_section(retrieve
         assert not isinstance(app.screen, ReaderScreen)
 
 
-async def test_a_citation_marker_and_a_click_open_the_reader(retriever):
-    app = make_app(retriever=retriever)
+async def test_a_citation_marker_and_a_click_open_the_reader(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot)
         await ask(pilot, QUESTION)
@@ -96,8 +96,8 @@ async def test_a_citation_marker_and_a_click_open_the_reader(retriever):
         await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), 10, "the reader")
 
 
-async def test_out_of_scope_question_shows_the_abstention(retriever):
-    app = make_app(retriever=retriever)
+async def test_out_of_scope_question_shows_the_abstention(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot)
         answer = await ask(pilot, OUT_OF_SCOPE)
@@ -112,8 +112,8 @@ async def test_out_of_scope_question_shows_the_abstention(retriever):
         await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), 10, "the reader")
 
 
-async def test_history_follow_up_and_new_chat(retriever):
-    app = make_app(retriever=retriever)
+async def test_history_follow_up_and_new_chat(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot)
         await ask(pilot, QUESTION)
@@ -136,9 +136,9 @@ async def test_history_follow_up_and_new_chat(retriever):
         assert str(app.query_one("#sources-title").content).endswith("answer 1"), "numbered in this chat"
 
 
-async def test_typing_in_the_sources_goes_on_in_the_question_box(retriever):
+async def test_typing_in_the_sources_goes_on_in_the_question_box(retriever, data_dir):
     """Letters typed while the sources have the focus move to the question box and stay there."""
-    app = make_app(retriever=retriever)
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await answer_and_focus_sources(pilot)
         await pilot.press(*"Which oral drug")
@@ -148,8 +148,8 @@ async def test_typing_in_the_sources_goes_on_in_the_question_box(retriever):
         assert app.question_input.value == "Which oral drug blocks EGFR?"
 
 
-async def test_page_keys_scroll_the_chat_from_the_question_box(retriever):
-    app = make_app(retriever=retriever)
+async def test_page_keys_scroll_the_chat_from_the_question_box(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_idle(pilot)
         await ask(pilot, QUESTION)
@@ -176,8 +176,8 @@ async def _palette(pilot, text: str) -> None:
     await pilot.pause(0.2)
 
 
-async def test_palette_switches_mode_and_sets_k(retriever):
-    app = make_app(retriever=retriever)
+async def test_palette_switches_mode_and_sets_k(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot)
         await _palette(pilot, "Retrieval mode: BM25")
@@ -198,8 +198,8 @@ async def test_palette_switches_mode_and_sets_k(retriever):
         assert len(answer.passages) == 3
 
 
-async def test_palette_exports_the_conversation_to_markdown(retriever, tmp_path):
-    app = make_app(retriever=retriever)
+async def test_palette_exports_the_conversation_to_markdown(retriever, tmp_path, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot)
         await ask(pilot, QUESTION)
@@ -218,8 +218,8 @@ async def test_palette_exports_the_conversation_to_markdown(retriever, tmp_path)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["chat.md"]
 
 
-async def test_palette_glossary_and_help(retriever):
-    app = make_app(retriever=retriever)
+async def test_palette_glossary_and_help(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot)
         await _palette(pilot, "Abbreviation glossary")
@@ -236,11 +236,11 @@ async def test_palette_glossary_and_help(retriever):
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_corrupt_index_is_a_notification_not_a_crash(corpus_dir, index_dir, tmp_path, retriever):
+async def test_corrupt_index_is_a_notification_not_a_crash(corpus_dir, index_dir, tmp_path, retriever, data_dir):
     bad = tmp_path / "index"
     shutil.copytree(index_dir, bad)
     (bad / "dense.faiss").write_bytes(b"not a faiss index")
-    app = make_app(corpus_dir=corpus_dir, index_dir=bad)
+    app = make_app(corpus_dir=corpus_dir, index_dir=bad, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app._notifications and not app._loading, 60, "an error")
         notes = list(app._notifications)
@@ -253,10 +253,10 @@ async def test_corrupt_index_is_a_notification_not_a_crash(corpus_dir, index_dir
         assert app.answers == {} and app._queue
 
 
-async def test_failed_rebuild_keeps_the_old_index_answering(retriever, tmp_path):
+async def test_failed_rebuild_keeps_the_old_index_answering(retriever, tmp_path, data_dir):
     empty = tmp_path / "no-corpus"
     empty.mkdir()
-    app = make_app(retriever=retriever, corpus_dir=empty, index_dir=tmp_path / "index")
+    app = make_app(retriever=retriever, corpus_dir=empty, index_dir=tmp_path / "index", data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot)
         await _palette(pilot, "Rebuild index")
@@ -269,8 +269,8 @@ async def test_failed_rebuild_keeps_the_old_index_answering(retriever, tmp_path)
 
 
 @pytest.mark.parametrize("size, narrow", [((80, 24), True), ((160, 48), False)])
-async def test_layout_fits_small_and_uses_large_terminals(retriever, size, narrow):
-    app = make_app(retriever=retriever)
+async def test_layout_fits_small_and_uses_large_terminals(retriever, size, narrow, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=size) as pilot:
         await wait_idle(pilot)
         await ask(pilot, QUESTION)
@@ -284,8 +284,8 @@ async def test_layout_fits_small_and_uses_large_terminals(retriever, size, narro
         assert app.query_one("#question").region.bottom <= size[1] - 1
 
 
-async def test_help_scrolls_at_80x24_and_keeps_every_command(retriever):
-    app = make_app(retriever=retriever)
+async def test_help_scrolls_at_80x24_and_keeps_every_command(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_idle(pilot)
         await pilot.press("f1")
@@ -304,8 +304,8 @@ async def test_help_scrolls_at_80x24_and_keeps_every_command(retriever):
         assert body.region.contains_region(last.region)
 
 
-async def test_first_source_quote_and_references_visible_at_80x24(retriever):
-    app = make_app(retriever=retriever)
+async def test_first_source_quote_and_references_visible_at_80x24(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_idle(pilot)
         welcome = str(app.query_one("#welcome").content)
@@ -324,11 +324,11 @@ async def test_first_source_quote_and_references_visible_at_80x24(retriever):
         assert lst.region.contains_region(refs.region)
 
 
-async def test_footer_fits_80_columns_with_the_sources_focused(retriever):
+async def test_footer_fits_80_columns_with_the_sources_focused(retriever, data_dir):
     """With the sources focused the footer drops "Sources" (already there) and keeps Copy and Help."""
     from textual.widgets._footer import FooterKey
 
-    app = make_app(retriever=retriever)
+    app = make_app(retriever=retriever, data_dir=data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await answer_and_focus_sources(pilot, settle=0.5)
         shown = [k.description for k in app.query(FooterKey)]

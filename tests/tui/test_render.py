@@ -51,10 +51,10 @@ def test_source_content_highlights_the_sentence(fake_answer):
 
 def test_answer_markers_are_styled_and_clickable(fake_answer):
     content = answer_content(fake_answer, turn=3)
-    assert content.plain == "The maximum tolerated dose was 10 mg/day [71]. [1]"
+    assert content.plain == "The maximum tolerated dose was 10 mg/day [71].‹1›"
     clicks = [sp for sp in content.spans if str(sp.style).startswith("@click")]
     assert len(clicks) == 1
-    assert content.plain[clicks[0].start:clicks[0].end] == "[1]"
+    assert content.plain[clicks[0].start:clicks[0].end] == "‹1›"
     assert "open_source(3,1)" in str(clicks[0].style)
 
 
@@ -86,7 +86,8 @@ def test_markdown_has_questions_answers_sources_and_pmids(fake_answer):
 def test_clipboard_text_has_question_answer_and_sources(fake_answer):
     text = answer_with_sources_text(fake_answer)
     assert text.startswith("Q: What dose?\n\nThe maximum tolerated dose")
-    assert "Sources:\n[1] A review" in text
+    assert "was 10 mg/day [71].‹1›" in text
+    assert "Sources:\n‹1› A review" in text and "    [71] Andre F et al." in text
 
 
 def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path):

@@ -22,34 +22,34 @@ async def _answered(pilot, *questions: str) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_main_screen_with_an_answer(snap_compare, retriever, size):
+def test_main_screen_with_an_answer(snap_compare, retriever, size, data_dir):
     async def run_before(pilot):
         await _answered(pilot, QUESTION)
 
-    assert snap_compare(make_app(retriever=retriever), terminal_size=size, run_before=run_before)
+    assert snap_compare(make_app(retriever=retriever, data_dir=data_dir), terminal_size=size, run_before=run_before)
 
 
-def test_main_screen_with_an_abstention(snap_compare, retriever):
+def test_main_screen_with_an_abstention(snap_compare, retriever, data_dir):
     async def run_before(pilot):
         await _answered(pilot, OUT_OF_SCOPE)
 
-    assert snap_compare(make_app(retriever=retriever), terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(make_app(retriever=retriever, data_dir=data_dir), terminal_size=(120, 36), run_before=run_before)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-def test_reader_view(snap_compare, retriever, size):
+def test_reader_view(snap_compare, retriever, size, data_dir):
     async def run_before(pilot):
         await _answered(pilot, QUESTION)
         await pilot.press("ctrl+o", "enter")
         await pilot.pause(0.3)
 
-    assert snap_compare(make_app(retriever=retriever), terminal_size=size, run_before=run_before)
+    assert snap_compare(make_app(retriever=retriever, data_dir=data_dir), terminal_size=size, run_before=run_before)
 
 
-def test_help_screen(snap_compare, retriever):
+def test_help_screen(snap_compare, retriever, data_dir):
     async def run_before(pilot):
         await _answered(pilot)
         await pilot.press("f1")
         await pilot.pause()
 
-    assert snap_compare(make_app(retriever=retriever), terminal_size=(100, 32), run_before=run_before)
+    assert snap_compare(make_app(retriever=retriever, data_dir=data_dir), terminal_size=(100, 32), run_before=run_before)

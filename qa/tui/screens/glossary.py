@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 
 class GlossaryScreen(ModalScreen[None]):
@@ -23,6 +23,7 @@ class GlossaryScreen(ModalScreen[None]):
             yield Static(f"Abbreviation glossary ({len(self.glossary)})", id="glossary-title")
             yield Input(placeholder="Filter…", id="glossary-filter")
             yield DataTable(id="glossary-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -36,6 +37,9 @@ class GlossaryScreen(ModalScreen[None]):
         for short, meaning in self.glossary.items():
             if not n or n in short.lower() or n in meaning.lower():
                 table.add_row(short, meaning)
+        total = len(self.glossary)
+        count = f"{total}" if not n else f"{table.row_count} of {total}"
+        self.query_one("#glossary-title", Static).update(f"Abbreviation glossary ({count})")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)

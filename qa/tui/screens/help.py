@@ -8,29 +8,38 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+
+from qa.tui.render import ARTICLE_REF_STYLE, MARKER_STYLE
 
 KEYS: list[tuple[str, str]] = [
-    ("enter", "Ask the question typed in the box"),
-    ("up / down", "Earlier questions (history), in the question box"),
-    ("ctrl+n", "New chat: forget the conversation"),
+    ("enter", "Ask the question typed in the box (a pasted text of several lines is joined into one)"),
+    ("up / down", "Earlier questions (history, kept between sessions), in the question box"),
+    ("ctrl+n", "New chat; the previous one stays in the conversations list"),
+    ("ctrl+l", "Conversations: resume (enter), rename (r) or delete (d) a saved chat"),
     ("ctrl+o", "Focus the sources (escape returns to the question)"),
     ("enter / 1-9 / click", "Open a source in its section (in the sources)"),
+    ("ctrl+up / alt+up", "Focus the latest answer; then up / down walk the answers, enter shows "
+                         "its sources, c copies it, r asks it again, escape returns"),
+    ("f2", "Hide the sources panel, then maximise it, then both again"),
     ("n / p", "Next / previous source (in the reader)"),
     ("escape", "Back: reader → sources → question; closes this help"),
     ("page up / down", "Scroll the chat"),
-    ("ctrl+y", "Copy the answer with its sources"),
-    ("click an answer", "Show its sources; click a [n] marker to open it"),
+    ("ctrl+y", "Copy the answer with its sources (says where it went, or that nothing was copied)"),
+    ("click an answer", "Show its sources; click a ‹n› marker to open it"),
     ("ctrl+p", "Command palette"),
     ("f1", "This help"),
     ("ctrl+q", "Quit"),
 ]
 
 COMMANDS: list[tuple[str, str]] = [
+    ("Conversations…", "Resume, rename or delete a saved conversation"),
+    ("Hide or maximise sources", "The chat alone, the sources alone, or both (f2)"),
     ("Rebuild index", "Build the index again from the article"),
     ("Retrieval mode: …", "hybrid, dense or BM25: how passages are found"),
     ("Number of passages…", "How many passages each answer draws on (k)"),
-    ("Export conversation…", "Write the questions, answers and sources to Markdown"),
+    ("Export conversation…", "Write the questions, answers and sources to Markdown (by default "
+                             "in the qa folder of your documents folder)"),
     ("Abbreviation glossary", "The abbreviations the article defines"),
 ]
 
@@ -55,15 +64,21 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Help", id="help-title")
             with VerticalScroll(id="help-body"):
                 yield Static(Content.assemble(
-                    "Answers quote the article; each sentence ends with its source marker [n]. "
+                    "Answers quote the article. Two kinds of marks appear in them:\n",
+                    ("‹1›", MARKER_STYLE), "  this app's source marker (green): the sentence before it "
+                    "is quoted from source 1 of the sources panel; click it to read the source in its "
+                    "section.\n",
+                    ("[71]", ARTICLE_REF_STYLE), "  the article's own reference number, part of the "
+                    "quote: that bibliography entry is listed under the source.\n"
                     "When the article does not cover a question, the answer says so and lists the "
-                    "closest sections instead.",
+                    "closest sections instead. Conversations are saved as you ask.",
                 ), classes="help-intro")
                 yield Static("Keys", classes="help-heading")
                 yield _rows(KEYS, "help-keys")
                 yield Static("Command palette (ctrl+p)", classes="help-heading")
                 yield _rows(COMMANDS, "help-commands")
             yield Static("escape closes", id="help-hint")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
@@ -73,8 +88,9 @@ class HelpScreen(ModalScreen[None]):
         self._fit(event.size.height)
 
     def _fit(self, height: int) -> None:
-        """Let the body scroll within the screen: the box's border, title and hint take 4 rows."""
-        self.query_one("#help-body").styles.max_height = max(3, height - 4)
+        """Let the body scroll within the screen: the box's border, title and hint take 4 rows, the
+        footer one."""
+        self.query_one("#help-body").styles.max_height = max(3, height - 5)
         self.call_after_refresh(self._update_hint)
 
     def _update_hint(self) -> None:

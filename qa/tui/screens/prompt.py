@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -30,6 +30,7 @@ class PromptScreen(ModalScreen[str | None]):
             yield Static(self.title_text, id="prompt-title", markup=False)
             yield Input(self.value, id="prompt-input", type=self.input_type)  # type: ignore[arg-type]
             yield Static(self.hint, id="prompt-hint", markup=False)
+        yield Footer()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -3,34 +3,59 @@ scrolled into view. `n` / `p` step through the answer's sources; escape returns 
 
 from __future__ import annotations
 
+import re
+from functools import partial
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.markup import parse_style
 from textual.widgets import Footer, Static
 
-from qa.tui.render import PASSAGE_STYLE, QUOTE_STYLE, Source, find_quote, highlight
+from qa.tui.render import MARKER_STYLE, PASSAGE_STYLE, QUOTE_STYLE, Source, find_quote, highlight, marker
 
 
-def section_paragraphs(retriever, source: Source) -> tuple[object, list[tuple[str, Content, bool]]]:
-    """The section of a source, cut into its lines, each as (kind, content, holds_passage).
+CAPTION = re.compile(r"(?<=[.)\]])(?=Table\s\d+\.)")  # "…cancer [73].Table 2. Clinical data…"
 
-    kind is "heading" for a section heading line, "table" for a table line, else "para". The passage
-    is highlighted where it lies, and the quoted sentence more strongly inside it.
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """The section's lines with their offsets; a table caption run into the paragraph before it is
+    put on a line of its own."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        cuts = [0] + [m.start() for m in CAPTION.finditer(raw)] + [len(raw)]
+        for a, b in zip(cuts, cuts[1:]):
+            out.append((pos + a, raw[a:b]))
+        pos += len(raw) + 1
+    return out
+
+
+def section_paragraphs(retriever, source: Source) -> tuple[object, list[tuple[str, object, bool]]]:
+    """The section of a source, cut into its blocks, each as (kind, content, holds_passage).
+
+    kind is "heading" for a heading line below the section's own (whose title the reader shows
+    above, so it is not repeated), "table" for a run of table rows (content: a list of rows, each a
+    list of cell `Content`s), "caption" for a table caption, else "para". The passage is
+    highlighted where it lies, and the quoted sentence more strongly inside it.
     """
     p = source.passage
     section, text = retriever.section_text(p)
     doc = retriever.document(p.doc_id)
     titles = {s.path[-1].strip().lower() for s in doc.sections if s.path}
+    own = section.path[-1].strip().lower() if section.path else None
     ps, pe = p.start - section.start, p.end - section.start
     quote = find_quote(text[max(ps, 0):pe], source.sentence) if source.sentence else None
     qs, qe = (quote[0] + max(ps, 0), quote[1] + max(ps, 0)) if quote else (-1, -1)
-    out: list[tuple[str, Content, bool]] = []
-    pos = 0
-    for raw in text.split("\n"):
-        ls, le = pos, pos + len(raw)
-        pos = le + 1
+    out: list[tuple[str, object, bool]] = []
+    first = True
+    for ls, raw in _lines(text):
+        le = ls + len(raw)
         if not raw.strip():
             continue
         spans = []
@@ -42,13 +67,43 @@ def section_paragraphs(retriever, source: Source) -> tuple[object, list[tuple[st
         kind = "para"
         if raw.strip().lower() in titles and len(raw) < 160:
             kind = "heading"
+            if first and raw.strip().lower() == own:
+                first = False
+                continue  # the reader's title already names the section
         elif "\t" in raw:
             kind = "table"
+        elif re.match(r"Table\s\d+\.", raw):
+            kind = "caption"
+        first = False
         content = highlight(raw, spans)
-        if kind == "table":  # widen the tabs into column rules, keeping the highlight in place
-            content = Content(" │ ").stylize("$text-muted").join(content.rstrip("\t").split("\t"))
+        if kind == "table":
+            cells = content.rstrip("\t").split("\t")
+            if out and out[-1][0] == "table":  # one more row of the table above
+                _, rows, held = out[-1]
+                rows.append(cells)  # type: ignore[union-attr]
+                out[-1] = ("table", rows, held or holds)
+                continue
+            out.append(("table", [cells], holds))
+            continue
         out.append((kind, content, holds))
     return section, out
+
+
+def table_renderable(rows: list[list[Content]], parse_style) -> Table:
+    """A table's rows as an aligned rich `Table`: the first row is the header; a row of one cell
+    (a group name, "IGF1R inhibitors") is drawn bold."""
+    def text(cell: Content) -> Text:
+        return Text.assemble(*((t, st.rich_style) for t, st in cell.render(end="", parse_style=parse_style)))
+
+    width = max(len(r) for r in rows)
+    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False, padding=(0, 1),
+                  header_style="bold")
+    for cell in rows[0] + [Content("")] * (width - len(rows[0])):
+        table.add_column(text(cell), overflow="fold")
+    for row in rows[1:]:
+        cells = [text(c) for c in row] + [Text("")] * (width - len(row))
+        table.add_row(*cells, style="bold" if len(row) == 1 else None)
+    return table
 
 
 class ReaderScreen(Screen):
@@ -75,15 +130,17 @@ class ReaderScreen(Screen):
         src = self.source
         p = src.passage
         section, paragraphs = section_paragraphs(self.retriever, src)
-        label = f"[{src.marker}]" if src.marker is not None else f"{self.index + 1}."
+        label = (marker(src.marker), MARKER_STYLE) if src.marker is not None else (f"{self.index + 1}.", "bold")
         where = f"source {self.index + 1} of {len(self.sources)}"
         yield Static(Content.assemble((where, "$text-accent"), " · ", (p.doc_title, "$text-muted")),
                      id="reader-document")
-        yield Static(Content.assemble((label, "bold $accent"), " ", (" > ".join(section.path), "bold")),
+        yield Static(Content.assemble(label, " ", (" > ".join(section.path), "bold")),
                      id="reader-title")
+        styles = partial(parse_style, variables=self.app.get_css_variables())
         with VerticalScroll(id="reader-body"):
             for kind, content, holds in paragraphs:
-                yield Static(content, classes=f"reader-{kind}" + (" -passage" if holds else ""))
+                body = table_renderable(content, styles) if kind == "table" else content
+                yield Static(body, classes=f"reader-{kind}" + (" -passage" if holds else ""))
         yield Footer()
 
     def on_mount(self) -> None:

@@ -11,14 +11,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, ListItem, ListView, Static
 
-from qa.tui.render import Source, references_content, source_content
+from qa.tui.render import MARKER_STYLE, Source, marker, references_content, source_content
 
 
 NARROW_ROOM = 60  # characters of context either side of the quote in the narrow layout
 
 
 class SourceItem(ListItem):
-    """One source: "[n] section path", the passage excerpt, the references."""
+    """One source: "‹n› section path", the passage excerpt, the references."""
 
     def __init__(self, source: Source, number: int) -> None:
         super().__init__(classes="source")
@@ -27,8 +27,11 @@ class SourceItem(ListItem):
 
     def compose(self) -> ComposeResult:
         p = self.source.passage
-        label = f"[{self.source.marker}]" if self.source.marker is not None else f"{self.number}."
-        yield Static(Content.assemble((label, "bold $accent"), " ", (p.section, "bold")),
+        if self.source.marker is not None:
+            label = (marker(self.source.marker), MARKER_STYLE)
+        else:
+            label = (f"{self.number}.", "bold $text-muted")
+        yield Static(Content.assemble(label, " ", (p.section, "bold")),
                      classes="source-title")
         full = source_content(self.source)
         short = source_content(self.source, room=NARROW_ROOM)

@@ -1,0 +1,221 @@
+"""Reading and moving (issue 14), driven with Pilot on the real model, index and article."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from rich.table import Table
+from textual import events
+from textual.widgets._footer import FooterKey
+
+from qa.tui import make_app
+from qa.tui.render import ARTICLE_REF_STYLE, MARKER_STYLE
+from qa.tui.screens.glossary import GlossaryScreen
+from qa.tui.screens.help import HelpScreen
+from qa.tui.screens.prompt import PromptScreen
+from qa.tui.screens.reader import ReaderScreen
+from qa.tui.widgets.chat_log import AnswerView, TurnView
+from qa.tui.widgets.sources import SourcesPanel
+
+from .conftest import OUT_OF_SCOPE, QUESTION, ask, plain, wait_idle, wait_until
+
+FOLLOW_UP = "What were its most common side effects?"
+
+
+def screen_lines(widget) -> list[str]:
+    """The widget's rendered lines, as text."""
+    return [strip.text for strip in widget.render_lines(widget.content_region.reset_offset)]
+
+
+def visible(widget, pane) -> bool:
+    return pane.region.contains_region(widget.region)
+
+
+async def test_the_apps_markers_differ_from_the_articles_and_never_wrap_alone(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        answer = await ask(pilot, QUESTION)
+        view = app.query_one(AnswerView)
+        content = view.content
+        assert "[71].‹1›" in plain(content.plain), "the app's marker is glued to its sentence"
+        styles = [(content.plain[s.start:s.end], s.style) for s in content.spans]
+        assert ("‹1›", MARKER_STYLE) in styles and ("[71]", ARTICLE_REF_STYLE) in styles
+        assert "[1]" not in content.plain
+        lines = [line.strip() for line in screen_lines(view)]
+        holding = [line for line in lines if "‹1›" in line]
+        assert holding and all(line.lstrip("▌ ") != "‹1›" for line in holding), lines
+        source_title = str(app.query(".source-title").first().content)
+        assert source_title.startswith("‹1›")
+        assert answer.citations[0].marker == 1
+
+
+async def test_after_an_answer_its_question_and_first_sentence_show_and_stay_on_resize(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        await ask(pilot, QUESTION)
+        await ask(pilot, FOLLOW_UP)
+        await pilot.pause(0.2)
+        log = app.chat_log
+        latest = app.query(TurnView).last()
+        question = latest.query_one(".question")
+        assert visible(question, log), "the question of the latest answer is in view"
+        assert latest.answer_view.region.y < log.region.bottom - 1, "and the answer's first line"
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause(0.3)
+        assert visible(question, log), "still in view after a resize"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.3)
+        assert visible(question, log)
+
+
+async def test_keyboard_walks_earlier_answers_shows_sources_copies_and_reasks(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_idle(pilot)
+        await ask(pilot, QUESTION)
+        await ask(pilot, FOLLOW_UP)
+        await pilot.press("ctrl+up")
+        views = list(app.query(AnswerView))
+        assert app.focused is views[-1]
+        await pilot.press("up")
+        assert app.focused is views[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(app.query_one("#sources-title").content).endswith("answer 1")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: any(n.title == "Copy" for n in app._notifications), 10, "the copy")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: len(app.answers) == 3, 60, "the question asked again")
+        await wait_idle(pilot)
+        assert app.answers[max(app.answers)].question == QUESTION
+        await pilot.press("ctrl+up", "down")
+        assert app.focused is app.question_input, "down past the last answer returns to the question"
+
+
+async def test_f2_hides_then_maximises_the_sources(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        await ask(pilot, QUESTION)
+        log, panel = app.chat_log, app.query_one(SourcesPanel)
+        before = log.region.height
+        await pilot.press("f2")
+        await pilot.pause()
+        assert not panel.display or panel.region.height == 0
+        assert log.region.height > before + 5, "the chat gets the panel's rows"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert log.region.height == 0 and panel.region.height > before + 5
+        await pilot.press("f2")
+        await pilot.pause()
+        assert log.region.height == before
+
+
+async def test_a_multi_line_paste_keeps_every_line_and_says_so(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        box = app.question_input
+        box.focus()
+        box.post_message(events.Paste("What is the maximum tolerated dose\nof everolimus with\n\npaclitaxel?"))
+        await pilot.pause()
+        assert box.value == "What is the maximum tolerated dose of everolimus with paclitaxel?"
+        assert any("3 pasted lines were joined" in n.message for n in app._notifications)
+
+
+async def test_a_burst_of_enters_asks_once(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot)
+        app.question_input.focus()
+        app.question_input.value = QUESTION
+        await pilot.press(*["enter"] * 6)
+        await wait_until(pilot, lambda: app.answers, 60, "the answer")
+        await wait_idle(pilot)
+        assert len(app.query(TurnView)) == 1 and len(app.answers) == 1
+
+
+async def test_the_reader_draws_tables_as_tables_without_a_repeated_heading(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_idle(pilot)
+        await ask(pilot, QUESTION)
+        await pilot.press("ctrl+o", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), 10, "the reader")
+        reader = app.screen
+        tables = list(reader.query(".reader-table"))
+        assert tables and all(isinstance(t.content, Table) for t in tables)
+        table = tables[0].content
+        assert [c.header.plain for c in table.columns][:2] == ["Author/phase", "Population (N)"]
+        assert table.row_count >= 6
+        prose = " ".join(w.content.plain for w in reader.query(".reader-para"))
+        assert "│" not in prose and "\t" not in prose
+        captions = [plain(w.content.plain) for w in reader.query(".reader-caption")]
+        assert any(c.startswith("Table 2.") for c in captions), "the caption has its own line"
+        headings = [w.content.plain.strip().lower() for w in reader.query(".reader-heading")]
+        assert "supporting clinical data" not in headings, "the title above names the section once"
+
+
+def footer_keys(screen) -> list[str]:
+    return [k.description for k in screen.query(FooterKey)]
+
+
+async def test_each_screen_shows_its_own_keys_and_the_glossary_counts_its_filter(retriever, data_dir):
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_idle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        keys = footer_keys(app.screen)
+        assert "Exit the command palette" in keys and "New chat" not in keys, keys
+        await pilot.press("escape")
+        await pilot.pause()
+        app.action_glossary()
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, GlossaryScreen)
+        assert "Close glossary" in footer_keys(app.screen) and "New chat" not in footer_keys(app.screen)
+        total = len(retriever.glossary)
+        assert str(app.screen.query_one("#glossary-title").content) == f"Abbreviation glossary ({total})"
+        await pilot.press(*"HER2")
+        await pilot.pause()
+        shown = app.screen.query_one("#glossary-table").row_count
+        assert str(app.screen.query_one("#glossary-title").content) == f"Abbreviation glossary ({shown} of {total})"
+        await pilot.press("escape", "f1")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Close help" in footer_keys(app.screen) and "Copy" not in footer_keys(app.screen)
+        intro = str(app.screen.query_one(".help-intro").content)
+        assert "‹1›" in intro and "[71]" in intro and "reference number" in intro
+
+
+async def test_export_shows_its_folder_writes_0644_and_lists_closest_sections_once(retriever, data_dir,
+                                                                                   tmp_path):
+    folder = tmp_path / "exports"  # missing: made on export
+    app = make_app(retriever=retriever, data_dir=data_dir, export_dir=folder)
+    old = os.umask(0o022)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_idle(pilot)
+            await ask(pilot, QUESTION)
+            abstention = await ask(pilot, OUT_OF_SCOPE)
+            app.action_export()
+            await pilot.pause(0.2)
+            prompt = app.screen
+            assert isinstance(prompt, PromptScreen)
+            value = prompt.query_one("#prompt-input").value
+            assert value.startswith(str(folder) + os.sep) and value.endswith(".md"), value
+            assert str(folder) in str(prompt.query_one("#prompt-hint").content)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: folder.is_dir() and any(folder.iterdir()), 10, "the export")
+            await app.workers.wait_for_complete()
+    finally:
+        os.umask(old)
+    (written,) = folder.iterdir()
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    md = written.read_text(encoding="utf-8")
+    for section in abstention.closest_sections:
+        assert md.count(section) == 1, section
+    assert "10 mg/day [71].‹1›" in plain(md)
