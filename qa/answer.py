@@ -8,18 +8,21 @@ actually answers: see `AbstentionRule` for the calibrated decision.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from qa.chunking import Passage
 from qa.corpus import Reference
+from qa.decision import DecisionModel, load_decision_model
 from qa.lexical import tokenize
 from qa.retriever import asks_for_definition, asks_for_reference, described_names
-from qa.terms import DRUG_ENDINGS, DRUG_NAME, GENERIC_TOKENS, LAY_PATTERNS, LAY_TERMS
-from qa.text import fold
+from qa.terms import (DRUG_ENDINGS, DRUG_NAME, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS, LAY_TERMS,
+                      token_set)
+from qa.text import fold, plain_words
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,10 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    """An answer: `text` carries `[n]` markers that index `citations` (1-based, in marker order)."""
+    """An answer: `text` carries `‹n›` markers that index `citations` (1-based, in marker order).
+
+    The markers use single guillemets, which no article writes, so they are never confused with an
+    article's own bracketed reference numbers ("... 10 mg/day [71].‹1›")."""
 
     question: str
     text: str
@@ -50,12 +56,14 @@ class Answer:
     confidence: float = 0.0
     closest_sections: tuple[str, ...] = ()
     reason: str = ""  # why it abstained, one sentence ("It never mentions “palbociclib”.")
+    features: dict = field(default_factory=dict, compare=False, repr=False)  # of the best sentence
+    probability: float | None = None  # the decision model's P(the best sentence answers), if it decided
 
     def sources_text(self) -> str:
         """The numbered sources as plain text: section, quote and cited references."""
         lines = []
         for c in self.citations:
-            lines.append(f"[{c.marker}] {c.article or c.passage.doc_title} — {c.section}")
+            lines.append(f"\u2039{c.marker}\u203a {c.article or c.passage.doc_title} — {c.section}")
             lines.append(f"    “{c.sentence}”")
             for r in c.references:
                 lines.append(f"    [{r.number}] {r.short()}")
@@ -70,6 +78,8 @@ class Answer:
             "abstained": self.abstained,
             "reason": self.reason,
             "confidence": round(self.confidence, 4),
+            "probability": None if self.probability is None else round(self.probability, 4),
+            "features": {k: round(v, 4) for k, v in self.features.items()},
             "closest_sections": list(self.closest_sections),
             "citations": [
                 {
@@ -149,6 +159,7 @@ AVOID_PENALTY = 0.6  # for a sentence about the thing a follow-up turns away fro
 FOLLOWING_GAIN = 0.15  # share of the question's key terms the next sentence must add to join the best
 NUMBER_BONUS = 0.15  # for a sentence holding every number the question writes
 PART_BONUS = 0.15  # for a sentence of the part of the article the question names
+SUBJECT_PENALTY = 0.5  # for a sentence not about the drug, trial or gene the question names
 DESCRIPTION_BONUS = 0.4  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
 _COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
@@ -161,7 +172,8 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"^\W*when\s+(?:did|does|do|was|were|is|are|will|would|could|can|has|have|had|should)\b|"
                 r"\b(?:what year|which year|what date|since when|in what year)\b", re.I),
      re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTHS})\b")),
-    (re.compile(r"\b(?:cost|costs|price|expensive|cheap)\b", re.I),
+    (re.compile(r"\b(?:how much (?:does|did|would|will) [\w\s-]{0,40}cost|price|expensive|cheap)\b|"
+                r"\bwhat (?:does|did|would|will) [\w\s-]{0,40}cost\b|\bcost of\b", re.I),
      re.compile(r"[$€£]|\b(?:cost|costs|price|USD|EUR|dollars?|euros?)\b", re.I)),
     # "Which side effects were most common?" is answered by a sentence naming one
     (re.compile(r"\b(?:which|what)\b.*\b(?:side[- ]effects?|adverse (?:events?|effects?)|toxicit(?:y|ies)|"
@@ -187,9 +199,11 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|inhibitors?|blockers?)\b", re.I),
      re.compile(_DRUG_ANSWER + r"|\b\w*[A-Z]\w*(?: and \w*[A-Z]\w*)? inhibitors?\b")),
     (re.compile(r"\bhow long\b", re.I),
-     re.compile(r"\b(?:weeks?|months?|years?|days?|hours?)\b|\bduration\b|\bunknown\b", re.I)),
+     re.compile(r"\b(?:weeks?|months?|years?|days?|hours?|minutes?|mins?|seconds?|h|s|ms|generations?)\b|"
+                r"\bduration\b|\bunknown\b|\d-(?:day|week|month|year|hour|minute)", re.I)),
     (re.compile(r"\bhow often\b", re.I),
-     re.compile(r"%|\bpercent|\brates?\b|\bevery\b|\bweekly\b|\bmonthly\b|\bdaily\b|\btimes\b|\bper\b", re.I)),
+     re.compile(r"%|\bpercent|\brates?\b|\bevery\b|\bweekly\b|\bmonthly\b|\bdaily\b|\btimes\b|\bper\b|"
+                r"\bintervals?\b|\d-(?:day|week|month|year|hour|minute)", re.I)),
 )
 
 
@@ -217,22 +231,6 @@ _MEDICAL_TERM = re.compile(
     r"plegia|pnea|pnoea)$|"
     r"^(?:cardio|hepato|nephro|neuro|immuno|radio|histo|pulmo|gastro|dermato|osteo|hemato|haemato|"
     r"thrombo|cyto|mammo)")
-# Everyday words for body parts (and their adjectives), life circumstances and symptoms ("heart",
-# "cardiac", "pregnant", "men", "exercise", "rash"), and how drugs are given ("loading dose",
-# "subcutaneous", "biosimilar"): a question about one that the article's own text never uses asks
-# about what it does not cover.
-_EVERYDAY_TOPICS = frozenset("""
-    heart hearts liver kidney kidneys lung lungs skin hair bone bones mouth eye eyes stomach bowel
-    cardiac ventricular hepatic renal pulmonary fetal
-    pregnancy pregnant fertility breastfeeding menopause menopausal men male males
-    exercise diet nutrition alcohol smoking weight obesity sleep vaccine vaccines vaccination
-    insurance screening mammogram mammograms radiation supplement supplements herbal
-    pain nausea vomiting rash infection infections fever depression anxiety
-    loading subcutaneous biosimilar biosimilars infusion infusions injection injections
-    half-life assay assays score scores scoring biopsy biopsies biopsied staining pathology pathologist
-    pathologists""".split())
-
-
 def _medical_term(word: str) -> bool:
     """A medical noun by its word parts; an adjective by a prefix alone ("neurological evidence")
     describes rather than names a topic."""
@@ -240,6 +238,7 @@ def _medical_term(word: str) -> bool:
     return bool(m) and not (m.start() == 0 and m.end() < len(word) and re.search(r"(?:ic|ical|al)$", word))
 
 
+_ROMAN = re.compile(r"[IVXL]+")
 _COORDINATED = re.compile(r"-(?:plus|and|with|or|versus|vs)-", re.I)
 NAME_MATCH = 0.75  # a capitalised word this close to a word of the article is that word
 _NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
@@ -265,6 +264,7 @@ class _Candidate:
     in_named_part: bool = False  # in the part of the article the question names ("the summary")
     describes: bool = False  # says what the thing asked about is ("PTEN—a negative regulator")
     previous: str = ""  # the sentence before it in its passage
+    off_subject: str = ""  # a subject of the question it is not about ("neratinib"), if any
 
 
 @dataclass(frozen=True)
@@ -275,17 +275,24 @@ class Decision:
     answered: bool
     strength: float
     reason: str = ""
+    probability: float | None = None  # set when the fitted model decided
+    features: dict = field(default_factory=dict)
 
 
 class ExtractiveAnswerer:
     """Quotes the sentences of the retrieved passages that answer the question."""
 
-    def __init__(self, retriever, rule: AbstentionRule | None = None, max_sentences: int = 4):
+    def __init__(self, retriever, rule: AbstentionRule | None = None, max_sentences: int = 4,
+                 model: DecisionModel | None | bool = True):
         self.retriever = retriever
         self.rule = rule or AbstentionRule()
         self.max_sentences = max_sentences
+        # the fitted decision (qa/data/decision.json); False: the hand-set `AbstentionRule.min_score`
+        self.model: DecisionModel | None = load_decision_model() if model is True else (model or None)
+        self.force = False  # answer whatever the model says (for fitting it: eval/fit_decision.py)
         self.terms = retriever.terms
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
+        self._stems: dict[str, str] | None = None
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
@@ -296,7 +303,9 @@ class ExtractiveAnswerer:
         out = []
         body = question.split(" (")[0] if question.endswith(")") else question
         folded = fold(body)  # words of a lay phrase ("taken by mouth") stand for the article's words
-        in_lay = {w for lay, _ in LAY_PATTERNS for m in lay.finditer(folded)
+        # ... when the article uses one of those words ("kidney" stands for the article's "renal")
+        in_lay = {w for lay, formal in LAY_PATTERNS for m in lay.finditer(folded)
+                  if any(self.terms.in_text(x.lower()) or self.terms.in_corpus(x.lower()) for x in plain_words(formal))
                   for w in re.findall(r"[a-z0-9]+", m.group(0))}
         for m in re.finditer(r"[A-Za-z0-9][\w\-/.]*[\w]|[A-Za-z0-9]", body):
             w = m.group(0)
@@ -309,8 +318,12 @@ class ExtractiveAnswerer:
                 continue
             if w.lower() in _FILLERS:  # "OK, unrelated: ..."
                 continue
-            if w.lower() in _EVERYDAY_TOPICS and not self.terms.in_text(w.lower()):
-                out.append(w)
+            bibliographic = asks_for_reference(question)
+            if w.lower() in EVERYDAY_TOPICS and not self.terms.in_text(w.lower()) \
+                    and not (bibliographic and all(self.terms.in_corpus(t) for t in tokenize(w))) \
+                    and not any(self.terms.in_text(x) for x in self._text_forms(w.lower())) \
+                    and not self._said_otherwise(w.lower()):
+                out.append(w)  # "kidney" is absent only if "renal" is too (qa/data/lay_terms.tsv)
                 continue
             if DRUG_NAME.search(w.lower()) and w.isalpha() and not self.terms.in_text(w.lower()) \
                     and not asks_for_reference(question):
@@ -343,9 +356,86 @@ class ExtractiveAnswerer:
             if entity and name and not DRUG_NAME.search(low) and not _medical_term(low):
                 # "Irish" is the article's "Ireland" (0.79); "Australia" ~ "Ireland" 0.63 is not
                 entity = self._closest_corpus_word(low) < NAME_MATCH
+            if entity and self.spelled_out(w):
+                continue  # "NIH": the article writes "National Institutes of Health"
             if entity:
                 out.append(w)
         return out
+
+    def subjects(self, question: str) -> list[str]:
+        """The named things the question asks about that the article names too: drugs (by their
+        endings), codes with digits, acronyms ("neratinib", "BOLERO-3", "EGFR"). An answer must be
+        about them."""
+        out = []
+        body = question.split(" (")[0] if question.endswith(")") else question
+        for w in re.findall(r"[A-Za-z][\w-]*[\w]", body):
+            low = w.lower()
+            if low in GENERIC_TOKENS or not (
+                    (w.isupper() and len(w) >= 3 and not _ROMAN.fullmatch(w)) or any(ch.isdigit() for ch in w)
+                    or (DRUG_NAME.search(low) and len(low) > 6)):
+                continue
+            toks = tokenize(w)
+            if toks and all(self.terms.in_corpus(t) for t in toks) and w not in out:
+                out.append(w)
+        return out
+
+    def _off_subject(self, subjects: list[str], c: "_Candidate", question: str) -> str:
+        """The first subject the candidate sentence is not about: neither it nor its passage names it
+        (a table row's headers and caption count), or it gives the asked-for thing of another name
+        ("the maximum tolerated dose of everolimus" for the dose of trastuzumab)."""
+        if not subjects:
+            return ""
+        p = c.passage
+        where = fold(f"{c.text} {p.text} {p.context} {' '.join(p.section_path)}")
+        about = [subj for subj in subjects if self._names(subj, where)]
+        if not about:
+            return subjects[0]  # about none of the things the question names
+        for subj in about:
+            # "the dose of trastuzumab" is not answered by "the maximum tolerated dose of everolimus ..."
+            asked = re.search(rf"\b([a-z]{{3,}})s? (?:of|for) (?:the |an? )?{re.escape(subj)}\b", question, re.I)
+            if asked and asked.group(1).lower() not in GENERIC:
+                attr = asked.group(1).lower()
+                given = re.findall(rf"\b{attr}s? (?:of|for) (?:the |an? |\w+ly )?([A-Za-z][\w-]+)", c.text, re.I)
+                if given and not any(fold(g) == fold(subj) for g in given) and any(
+                        DRUG_NAME.search(g.lower()) or any(ch.isdigit() for ch in g) or g.isupper() for g in given):
+                    return subj
+        return ""
+
+    def _text_forms(self, word: str) -> list[str]:
+        """Words of the article's text with the same stem ("supplemented" for "supplement")."""
+        stem = tokenize(word)[:1]
+        if not stem:
+            return []
+        if self._stems is None:
+            self._stems = {}
+            for v in self.retriever.vocabulary:
+                for t in tokenize(v)[:1]:
+                    self._stems.setdefault(t, v)
+        hit = self._stems.get(stem[0])
+        return [hit] if hit else []
+
+    def spelled_out(self, acronym: str) -> bool:
+        """True when the article's text writes the acronym's words out ("National Institutes of
+        Health" for "NIH"): capitalised words whose initials spell it, short function words between."""
+        if not (2 <= len(acronym) <= 8 and acronym.isalpha() and acronym.isupper()):
+            return False
+        pat = r"\b" + r"(?:\s+(?:of|and|for|the|de|du|la|&)){0,2}\s+".join(
+            rf"{ch}[a-z]+" for ch in acronym) + r"\b"
+        return any(re.search(pat, d.text) for d in self.retriever.documents)
+
+    def _names(self, subj: str, where: str) -> bool:
+        """True when the folded text names the subject, by itself or by its long form."""
+        head = re.split(r"-(?=[a-z])", subj)[0]  # "HER2-directed" is about HER2
+        forms = {fold(subj), fold(head)}
+        long_form = self.retriever.glossary.get(head)
+        if long_form:
+            forms.add(fold(re.sub(r"\s*\(.*?\)", "", long_form)))
+        return any(re.search(rf"(?<![\w]){re.escape(f)}", where) for f in forms if f)
+
+    def _said_otherwise(self, word: str) -> bool:
+        """True when the article's text uses a word the knowledge files give for `word`."""
+        return any(pattern.fullmatch(word) and any(self.terms.in_text(x.lower()) for x in plain_words(formal))
+                   for pattern, formal in LAY_PATTERNS)
 
     def _closest_corpus_word(self, word: str) -> float:
         """The highest word-vector similarity between `word` and a word of the article's text."""
@@ -377,6 +467,7 @@ class ExtractiveAnswerer:
         described = self.retriever.descriptions_asked(question)
         numbers = _numbers(question)  # "the 112-patient phase II" is the study of 112, not of 110
         named_part = {p.id: self.retriever.in_named_part(question, p) for p in passages}
+        subjects = self.subjects(question)
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -411,9 +502,13 @@ class ExtractiveAnswerer:
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
                 if c.defines:
                     c.score += DEFINITION_BONUS
+                c.off_subject = self._off_subject(subjects, c, question)
+                if c.off_subject:
+                    c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None
-        decision = self._decide(question, query, best, wanted)
+        features = self.features(query, weights, synonyms, best, wanted is not None) if best is not None else {}
+        decision = self._decide(question, query, best, wanted, features)
         sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
         # a parent listed beside its own child says nothing more: keep the child
         closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
@@ -421,12 +516,13 @@ class ExtractiveAnswerer:
             where = "; ".join(closest)
             noun = self.retriever.corpus_noun
             reason = _plural_reason(decision.reason) if noun.startswith("these") else decision.reason
-            decision = Decision(decision.answered, decision.strength, reason)
+            decision = replace(decision, reason=reason)
             text = f"{noun[0].upper()}{noun[1:]} {'do' if noun.startswith('these') else 'does'} not answer this question. {reason}"
             if where:
                 text += f" The closest sections are: {where}."
             return Answer(question, text, (), True, tuple(passages), query,
-                          best.score if best else 0.0, closest, decision.reason)
+                          best.score if best else 0.0, closest, decision.reason, features,
+                          decision.probability)
         chosen: list[_Candidate] = [best]
         # the sentence right after the best one, when it holds what the question asks and the best one
         # lacks: "... a second phase II study of 110 patients ..." + "The median PFS time was 6.9 months."
@@ -450,12 +546,40 @@ class ExtractiveAnswerer:
             if not refs and c.passage.kind == "reference":
                 refs = c.passage.refs
             citations.append(Citation(i, c.passage, c.text, refs, self.retriever.citation_of(c.passage)))
-            parts.append(f"{c.text} [{i}]")
+            parts.append(f"{c.text}\u2039{i}\u203a")  # "‹1›": a marker no article uses, glued to its sentence
         return Answer(question, " ".join(parts), tuple(citations), False, tuple(passages), query,
-                      best.score, closest)
+                      best.score, closest, features=features, probability=decision.probability)
+
+    def features(self, query: str, weights: dict[str, float], synonyms: dict[str, set[str]],
+                 best: _Candidate, typed: bool = False) -> dict[str, float]:
+        """What the decision model reads of the best sentence (`qa.decision.FEATURES`)."""
+        terms = self.terms
+        p = best.passage
+        heading = p.section_path[-1] if p.section_path else ""
+        extra = f" {p.context}" if p.kind in ("table_row", "table_note", "reference") else ""
+        exact = terms.coverage(weights, f"{best.text} {heading}{extra}", synonyms)
+        passage = terms.coverage(weights, f"{p.text} {heading} {p.context}", synonyms)
+        total = sum(terms.idf(t) * w for t, w in weights.items()) or 1.0
+        have = set(token_set(f"{p.text} {heading} {p.context}"))
+        for t, alts in synonyms.items():
+            if have & alts:
+                have.add(t)
+        missing = max((terms.idf(t) * w / total for t, w in weights.items() if t not in have), default=0.0)
+        absent = sum(terms.idf(t) * w for t, w in weights.items() if not terms.in_corpus(t)) / total
+        said = set(token_set(f"{best.text} {heading}{extra}"))
+        for t, alts in synonyms.items():
+            if said & alts:
+                said.add(t)
+        sentence_missing = max((terms.idf(t) * w / total for t, w in weights.items() if t not in said),
+                               default=0.0)
+        return {"similarity": best.similarity, "coverage": best.coverage, "exact": exact,
+                "passage": passage, "missing": missing, "absent": absent,
+                "terms": math.log1p(len(weights)), "rank": float(best.rank),
+                "bonus": float(best.in_named_part or best.describes),
+                "sentence_missing": sentence_missing, "typed": float(typed)}
 
     def _decide(self, question: str, query: str, best: _Candidate | None,
-                wanted: re.Pattern | None) -> Decision:
+                wanted: re.Pattern | None, features: dict | None = None) -> Decision:
         """Whether the best sentence answers the question (`AbstentionRule`), and why not."""
         if best is None:
             return Decision(False, 0.0, "Nothing in it matches the question.")
@@ -465,12 +589,24 @@ class ExtractiveAnswerer:
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
             return Decision(False, strength, f"It never mentions {names}.")
+        if best.off_subject:
+            focus = [t for t in self.terms.key_terms(question) if t not in tokenize(best.off_subject)]
+            what = "what was asked" if not focus else "that"
+            return Decision(False, strength, f"It mentions {best.off_subject}, but no sentence about "
+                                             f"{best.off_subject} gives {what}.")
         if best.defines:
             return Decision(True, strength)  # the sentence spells out the abbreviation asked about
         if wanted is not None and not wanted.search(best.text):
             return Decision(False, strength, "No sentence of it gives the kind of answer asked for.")
         if _LATER_RESULTS.search(question) and _ONGOING.search(best.text):
             return Decision(False, strength, "It only announces that study; its results came later.")
+        if self.force:
+            return Decision(True, strength)
+        if self.model is not None and features:
+            prob = self.model.probability(features)
+            if prob < self.model.threshold:
+                return Decision(False, strength, "No sentence of it answers the question closely enough.", prob)
+            return Decision(True, strength, "", prob)
         if strength < self.rule.min_score:
             return Decision(False, strength, f"No sentence of it answers the question closely enough "
                                              f"(best match {strength:.2f}, needed {self.rule.min_score:.2f}).")

@@ -34,6 +34,10 @@ _NEW_TOPIC = re.compile(r"\b(?:switching (?:topics?|subjects?)|chang(?:e|ing) (?
 _OTHER = re.compile(r"\b(?:the other|another|the second|2nd|the remaining|the rest of)\b", re.I)
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*")  # GRN163L, BOLERO-3
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
+# A first question whose pronoun has nothing to refer to yet: "What were its side effects?"
+_DANGLING = re.compile(r"\b(?:its|(?:that|this|the same) (?:study|trial|drug|agent|regimen|combination|dose|"
+                       r"compound|treatment|medicine|medication|virus|strain|enzyme|protein|gene|sample|cohort))\b",
+                       re.I)
 SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
 
 
@@ -75,6 +79,8 @@ class ChatSession:
             return False
         if _ANAPHORA.search(question):
             return True
+        if re.search(r"\b(?:this|the) (?:review|article|paper|manuscript)\b", question, re.I):
+            return False  # "Who wrote this review?" asks about the article itself, whatever came before
         if len(question.split()) <= SHORT_QUESTION_WORDS and not re.search(
                 r"[A-Z]{2,}|\d|[a-z][A-Z]", question[1:]) and not any(
                 DRUG_NAME.search(w) for w in words(question)):  # "Is palbociclib approved?" is new
@@ -143,6 +149,14 @@ class ChatSession:
         q = check_question(question)
         if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
             raise QuestionError(f"k must be a whole number of at least 1, not {k!r}")
+        if not self.turns and _DANGLING.search(q) and not _NAMED_TOKEN.search(q) and not any(
+                DRUG_NAME.search(w) for w in words(q)):
+            word = _DANGLING.search(q).group(0)
+            answer = Answer(q, f"What does “{word}” refer to? Nothing has been asked about yet in this chat: "
+                               "ask again with the drug, study or topic named.", (), True, (), q,
+                            reason="The question refers to something not named yet.")
+            self.turns.append(Turn(q, q, answer))
+            return answer
         query = self.rewrite(q)
         if len(query) > MAX_QUESTION_CHARS:  # a follow-up's carried subject must not push it over
             query = query[:MAX_QUESTION_CHARS]

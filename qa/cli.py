@@ -75,7 +75,10 @@ def load_retriever(corpus: Path, index: Path, model: str | None, rebuild: str = 
 
 @app.callback(invoke_without_command=True)
 def main_callback(ctx: typer.Context, corpus: CorpusOpt = Path("corpus"), index: IndexOpt = Path("index"),
-                  model: ModelOpt = None) -> None:
+                  model: ModelOpt = None,
+                  data_dir: Annotated[Optional[Path], typer.Option(
+                      "--data-dir", envvar="QA_DATA_DIR",
+                      help="Where the chat keeps its conversations (default: the user's data folder).")] = None) -> None:
     """With no command: open the chat UI."""
     if ctx.invoked_subcommand is not None:
         # `qa --corpus X search ...`: options given before the command become its defaults
@@ -93,7 +96,7 @@ def main_callback(ctx: typer.Context, corpus: CorpusOpt = Path("corpus"), index:
     if ctx.invoked_subcommand is None:
         from qa.tui import run_app
 
-        run_app(corpus_dir=corpus, index_dir=index, model=model)
+        run_app(corpus_dir=corpus, index_dir=index, model=model, data_dir=data_dir)
 
 
 @app.command("index")
@@ -247,7 +250,7 @@ def ask_cmd(question: Annotated[str, typer.Argument(help="The question.")], k: K
         out.print()
         out.print("[bold]Sources[/bold]")
         for c in answer.citations:
-            out.print(f"[{c.marker}] {escape(c.article or c.passage.doc_title)} — [cyan]{escape(c.section)}[/cyan]")
+            out.print(f"[green]\u2039{c.marker}\u203a[/green] {escape(c.article or c.passage.doc_title)} — [cyan]{escape(c.section)}[/cyan]")
             out.print(f"    “{escape(c.sentence)}”", soft_wrap=True)
             for ref in c.references:
                 out.print(f"    [dim][{ref.number}] {escape(ref.short())}[/dim]")
@@ -282,14 +285,17 @@ def eval_cmd(paths: Annotated[list[Path], typer.Argument(help="Question-set file
              json_file: Annotated[Optional[Path], typer.Option("--json", help="Write all figures as JSON.")] = None,
              markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Write a Markdown report.")] = None,
              minimum: Annotated[Optional[list[str]], typer.Option("--min", help="Fail if metric < value, e.g. hit@1=0.7.")] = None,
+             each_article: Annotated[bool, typer.Option(
+                 "--each-article", help="Ask each article's questions over a corpus of that article alone.")] = False,
              corpus: CorpusOpt = Path("corpus"), index: IndexOpt = Path("index"), model: ModelOpt = None) -> None:
-    """Run question sets and report retrieval and answer quality."""
+    """Run question sets and report retrieval and answer quality (by kind, and by article)."""
     from qa import evaluation
 
     with errors_as_exit():
         code = evaluation.run_cli(paths, k=k, mode=mode, compare=compare, json_file=json_file,
                                   markdown=markdown, minimum=minimum or [], corpus=corpus,
-                                  index=index, model=model, console=out, err_console=err)
+                                  index=index, model=model, console=out, err_console=err,
+                                  each_article=each_article)
     raise typer.Exit(code)
 
 

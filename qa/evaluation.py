@@ -842,10 +842,43 @@ def print_report(report: dict, console, show_failures: int = 40) -> None:
 # --------------------------------------------------------------------------- CLI
 
 
+def article_corpora(cases: Sequence[Case], corpus: Path, index: Path) -> list[tuple[str, Path, Path, list[Case]]]:
+    """For `--each-article`: each article's cases with a corpus folder holding that article alone
+    (under `index`/articles/<id>/corpus, a copy kept in step with the source) and its own index."""
+    import shutil
+
+    from qa.corpus import corpus_files
+
+    files = {p.stem: p for p in corpus_files(corpus)}
+    groups: dict[str, list[Case]] = {}
+    for c in cases:
+        groups.setdefault(case_article(c), []).append(c)
+    out = []
+    for art, group in groups.items():
+        if art not in files:
+            if len(files) == 1:  # a one-article corpus answers every set
+                art_file = next(iter(files.values()))
+            else:
+                raise QuestionSetError(f"{group[0].source}: no article {art!r} in {corpus}; give each case "
+                                       "an 'article' (a file name without its suffix)")
+        else:
+            art_file = files[art]
+        base = index / "articles" / art
+        one = base / "corpus"
+        one.mkdir(parents=True, exist_ok=True)
+        target = one / art_file.name
+        if not target.exists() or target.read_bytes() != art_file.read_bytes():
+            for old in one.iterdir():
+                old.unlink()
+            shutil.copyfile(art_file, target)
+        out.append((art, one, base / "index", group))
+    return out
+
+
 def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare: bool = False,
             json_file: Path | None = None, markdown: Path | None = None, minimum: Sequence[str] = (),
             corpus: Path = Path("corpus"), index: Path = Path("index"), model: str | None = None,
-            console=None, err_console=None) -> int:
+            console=None, err_console=None, each_article: bool = False) -> int:
     """`qa eval`: run question sets, print the figures, write reports, check floors.
 
     Returns:
@@ -874,15 +907,33 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
     with Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console, transient=True,
                   disable=not err_console.is_terminal) as bar:
-        load = bar.add_task("Loading index…", total=1.0)
-        retriever = Retriever.load(corpus, index, model, rebuild="auto",
-                                   progress=announcing(bar, load, err_console, width=22))
-        bar.update(load, completed=1.0, visible=False)
-        gold = locate_evidence(cases, retriever.documents)
-        for name in names:
-            task = bar.add_task(f"Evaluating {name}", total=len(cases))
-            runs.append(run_system(retriever, cases, gold, mode=name, k=k,
-                                   progress=lambda n, t=task: bar.update(t, completed=n)))
+        if each_article:  # each article's questions over a corpus of that article alone
+            if compare:
+                raise QuestionSetError("--compare and --each-article cannot be combined")
+            results: list[CaseResult] = []
+            task = bar.add_task(f"Evaluating {mode}", total=len(cases))
+            done = 0
+            for art, one_corpus, one_index, group in article_corpora(cases, corpus, index):
+                load = bar.add_task(f"Loading {art[:14]}…", total=1.0)
+                retriever = Retriever.load(one_corpus, one_index, model, rebuild="auto",
+                                           progress=announcing(bar, load, err_console, width=22))
+                bar.update(load, completed=1.0, visible=False)
+                gold = locate_evidence(group, retriever.documents)
+                part = run_system(retriever, group, gold, mode=mode, k=k,
+                                  progress=lambda n, t=task, base=done: bar.update(t, completed=base + n))
+                results.extend(part.results)
+                done += len(group)
+            runs.append(_finish(Run(mode, k, results), answers=True))
+        else:
+            load = bar.add_task("Loading index…", total=1.0)
+            retriever = Retriever.load(corpus, index, model, rebuild="auto",
+                                       progress=announcing(bar, load, err_console, width=22))
+            bar.update(load, completed=1.0, visible=False)
+            gold = locate_evidence(cases, retriever.documents)
+            for name in names:
+                task = bar.add_task(f"Evaluating {name}", total=len(cases))
+                runs.append(run_system(retriever, cases, gold, mode=name, k=k,
+                                       progress=lambda n, t=task: bar.update(t, completed=n)))
         if compare:
             task = bar.add_task("Building baseline", total=len(cases))
             baseline = FixedSizeBaseline(retriever.documents, model)

@@ -6,140 +6,52 @@ close word vector ("paid" ~ "funded"). Shared by the retriever's re-ranking and 
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 
 from qa.lexical import tokenize
 from qa.text import fold, plain_words
 
-# Drug-name endings (antibodies, kinase inhibitors, rapalogs, taxanes ...): such a word names a drug.
-DRUG_ENDINGS = "mab|nib|lisib|limus|tecan|ciclib|parib|platin|rubicin|taxel|vedotin|bine|mide|mycin|ifen|ozole|strant"
+def _data_lines(name: str) -> list[str]:
+    """The non-comment lines of a knowledge file in `qa/data/`."""
+    text = resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _data_pairs(*names: str) -> dict[str, str]:
+    """pattern -> words, from tab-separated knowledge files (later files and lines win)."""
+    out: dict[str, str] = {}
+    for name in names:
+        for ln in _data_lines(name):
+            pattern, _, words = ln.partition("\t")
+            if pattern.strip() and words.strip():
+                out[pattern.strip()] = words.strip()
+    return out
+
+
+# General knowledge lives in data files, one entry a line, each useful beyond one article:
+#   lay_terms.tsv     lay and general clinical wording -> the words articles use
+#   brand_names.tsv   brand names -> generic names
+#   shorthand.tsv     standard clinical and pharmacy shorthand -> what it stands for
+#   drug_endings.txt  word endings that make a word a drug name (INN stems)
+#   everyday_topics.txt  everyday words whose absence from an article means the question is elsewhere
+# Set QA_LEXICON_OFF to a comma-separated list of file names to leave them out (for ablations).
+_OFF = {x.strip() for x in os.environ.get("QA_LEXICON_OFF", "").split(",") if x.strip()}
+LEXICON_FILES = ("lay_terms.tsv", "brand_names.tsv", "shorthand.tsv")
+
+DRUG_ENDINGS = "|".join(w for ln in _data_lines("drug_endings.txt") for w in ln.split()) \
+    if "drug_endings.txt" not in _OFF else "mab|nib"
 DRUG_NAME = re.compile(rf"(?:{DRUG_ENDINGS})$")
 
-# Lay words readers use for what clinical articles say otherwise (query expansion and coverage).
-LAY_TERMS = {
-    "side effects?": "adverse events toxic effects toxicity",
-    "chemo": "chemotherapy",
-    "brain": "CNS cerebral",
-    "spread": "metastatic metastases",
-    "come back|comes back|relapse": "recurrence",
-    "tumou?rs?": "cancer",
-    "shrink\\w*": "response",
-    "(?:blood )?cancer drug": "agent",
-    "before surgery|pre-?surg\\w*|preoperative": "neoadjuvant",
-    "postoperative": "adjuvant",
-    "after (?:the )?(?:surgery|operation)": "adjuvant",
-    "stops? working|stopped working": "resistance refractory progression",
-    "vanish\\w*|disappear\\w*|wip\\w+ out|melt\\w* away": "complete response",
-    "chopped[- ]off|cut[- ]off|clipped|shortened|truncated": "truncated p95HER2",
-    "still (?:works?|help\\w*|benefit\\w*|effective|active)|(?:works?|helps?) as well": "same clinical benefit effective",
-    "mucus\\w*|mucin-like|glycoproteins?|sugary coat\\w*|sugar-coat\\w*": "mucin",
-    "too much|excess\\w*|over-?produc\\w*": "overexpression amplification",
-    "furthest along|farthest along|furthest ahead|most developed": "most advanced",
-    "take-home|bottom line|main message|key message": "conclusions",
-    "summary|summaries": "abstract",
-    "chromosome (?:ends?|tips?)|ends? of (?:the )?chromosomes?|telomeres?": "telomerase telomere",
-    "outer (?:part|portion|piece|domain)|outside (?:part|portion)|part (?:sticking )?outside": "extracellular domain",
-    "inner (?:part|portion|piece|domain)|inside (?:part|portion)|part (?:sticking )?inside": "intracellular domain",
-    "in a row|back[- ]to[- ]back|successive": "consecutive",
-    "most (?:evidence|data)|largest body of (?:data|evidence)|best[- ]studied|most (?:studied|researched)":
-    "developmental strategy most available data",
-    "(?:stay|stays|stayed|staying|remain\\w*) (?:clear|free) of (?:the )?(?:disease|cancer)|cancer-free":
-    "disease-free survival",
-    "takes? for (?:things|it|the (?:cancer|disease|tumou?r)) to (?:get worse|progress|grow|advance)":
-    "time to progression",
-    "dodg\\w*|evad\\w*|evasion|outsmart\\w*|get(?:s|ting)? around|slip\\w* (?:past|away from)":
-    "resistance mechanisms",
-    "carr(?:y|ied|ies) on|kept going|keep going|stayed on|stay on": "continue maintenance",
-    "by mouth|taken orally|swallowed": "oral",
-    "(?:time|interval|period|delay)\\s+(?:before|until|till|to)\\s+(?:the\\s+)?(?:cancer|tumou?r|disease)\\s+(?:grows|"
-    "progress\\w*|advanc\\w*|worsen\\w*|gets? worse|spreads?)(?: again)?": "time to progression",
-    "(?:keep|kept|keeps|stop|stopped)\\w* (?:the )?(?:cancer|tumou?r|disease) from (?:getting worse|growing|"
-    "progressing|advancing)|without (?:the )?(?:cancer|tumou?r|disease) (?:getting worse|growing|progressing)":
-    "progression-free survival PFS",
-    "cytotoxics|cytotoxic (?:drugs?|agents?|therapy|treatment)": "chemotherapy",
-    "go(?:es)? (?:hand in hand|along|together) (?:with|w/)|show\\w* up (?:alongside|with)|accompan\\w*|"
-    "co-?occur\\w*": "correlated associated",
-    "characteristics|traits|features": "factors",
-    "last(?:ed|s)?(?=\\s*\\?|\\s+for\\b)": "duration",  # "how long did that phase last?"
-    "(?:gather|collect|compil|assembl|pull|put|select|find)\\w* (?:\\w+ ){0,2}?(?:material|literature|evidence|"
-    "sources|studies|information|data)|methods?|methodology": "literature search design",
-    "med-?comms?|medical communications?": "editorial support",
-    "block(?:s|ed|ing|ade|ers?)?": "inhibit inhibitor",
-    "continuation (?:phase|stage|period)|chemo(?:therapy)?-free (?:phase|stage|period|continuation)|"
-    "stay-on (?:phase|stage|period)": "maintenance phase",
-    "unwanted (?:side )?effects?|adverse effects?|toxicit(?:y|ies)": "adverse events",
-    "medical writ\\w+|writing (?:support|assistance|help)|editorial (?:help|assistance)": "editorial support",
-    "where (?:does|do|did) [^?]{0,40}? work|works? at|based at|affiliated": "affiliation",
-    "corresponding author|contact (?:person|author)|lead contact": "correspondence",
-    "publishing house|publisher|brought out|put out": "published by",
-    "(?:her2|anti-her2) (?:pill|tablet)s?": "lapatinib tyrosine kinase inhibitor",
-    "(?<!her2 )(?<!anti-her2 )(?:pills?|tablets?|capsules?)": "tyrosine kinase inhibitor",
-    # brand names of the drugs the article names generically
-    "herceptin": "trastuzumab",
-    "tykerb|tyverb": "lapatinib",
-    "perjeta": "pertuzumab",
-    "kadcyla": "T-DM1 trastuzumab emtansine",
-    "afinitor|votubia": "everolimus",
-    "torisel": "temsirolimus",
-    "sirolimus|rapamune": "rapamycin",
-    "xeloda": "capecitabine",
-    "taxol": "paclitaxel",
-    "taxotere": "docetaxel",
-    "navelbine": "vinorelbine",
-    "femara": "letrozole",
-    # clinical shorthand and standard abbreviations the article spells out without defining
-    "dfs": "disease-free survival",
-    "ttp": "time to progression",
-    "ttf": "time to treatment failure",
-    "tki|tkis": "tyrosine kinase inhibitor",
-    "mtd": "maximum tolerated dose",
-    "dlt|dlts": "dose-limiting toxicity",
-    "ebc": "early breast cancer",
-    "adc": "antibody-drug conjugate",
-    "mabs?": "monoclonal antibody",
-    "pts?": "patients",
-    "tx": "treatment therapy",
-    "rx": "therapy",
-    "phase 1": "phase I",
-    "phase 2": "phase II",
-    "phase 3": "phase III",
-    "mets": "metastases",
-    "lab|labs|laborator(?:y|ies)|cell lines?|petri dish\\w*": "in vitro preclinical",
-    "human (?:outcome )?(?:data|results|evidence|studies|trials)|in (?:humans|people|real patients|actual patients|"
-    "real people|real women|the clinic)": "clinical data",
-    "yet|so far|to date|as of now|at the moment": "currently",
-    # a clinician's and pharmacist's shorthand
-    "cc": "Creative Commons",
-    "oup": "Oxford University Press",
-    "bbb": "blood-brain barrier",
-    "rcts?": "randomized trial",
-    "1l|first line": "first-line",
-    "2l|second line": "second-line",
-    "cois?": "conflicts of interest",
-    "g3/4|gr3/4|gr 3/4|g3-4": "grade 3/4",
-    "1st": "first",
-    "2nd": "second",
-    "3rd": "third",
-    "bc": "breast cancer",
-    "dx": "diagnosed incident cases",
-    "eve": "everolimus",
-    "vin|vnr": "vinorelbine",
-    "cape|cap": "capecitabine",
-    "lap": "lapatinib",
-    "pac|ptx": "paclitaxel",
-    "doce|dtx": "docetaxel",
-    "(?<![\'’])t(?![-\\w\'’])(?! stage)": "trastuzumab",  # "T + docetaxel"; not "T-DM1", "T stage", "don't"
-    "ph": "phase",
-    "mo|mos": "months",
-    "wks?": "weeks",
-    "wkly": "weekly",
-    "pcr": "pathologic complete response",
-    "aes?": "adverse events",
-}
+# Lay words readers use for what articles say otherwise (query expansion and coverage).
+LAY_TERMS: dict[str, str] = _data_pairs(*(f for f in LEXICON_FILES if f not in _OFF))
+EVERYDAY_TOPICS = frozenset(w for ln in _data_lines("everyday_topics.txt") for w in ln.split()) \
+    if "everyday_topics.txt" not in _OFF else frozenset()
 
 # The lay phrases as whole-word patterns over folded text (`qa.text.fold`), compiled once.
 LAY_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(

@@ -170,7 +170,8 @@ def test_answer_to_dict_is_json(session):
     assert d["answer"] == a.text
     assert d["citations"][0]["marker"] == 1
     assert any(r["pmid"] == "20975068" for c in d["citations"] for r in c["references"])
-    assert "[1]" in a.sources_text() and "PMID 20975068" in a.sources_text()
+    assert "\u20391\u203a" in a.sources_text() and "PMID 20975068" in a.sources_text()
+    assert a.text.endswith("\u20391\u203a") or "\u20391\u203a " in a.text  # the marker is glued to its sentence
 
 
 # --------------------------------------------------------------------------- grounding over the question set
