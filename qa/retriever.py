@@ -79,6 +79,11 @@ def check_question(question: object) -> str:
     q = question.strip()
     if not q:
         raise QuestionError("the question is empty; type a question about the article")
+    from qa.text import undecodable  # here, so that this check stays within this function
+
+    bad = undecodable(q)
+    if bad:
+        raise QuestionError(f"the question cannot be read: {bad}")
     if len(q) > MAX_QUESTION_CHARS:
         raise QuestionError(f"the question is {len(q)} characters long; the limit is "
                             f"{MAX_QUESTION_CHARS}: ask something shorter")
