@@ -16,6 +16,7 @@ _EXPORTS = {
     "ExtractiveAnswerer": "qa.answer", "ChatSession": "qa.chat", "ChunkSettings": "qa.chunking",
     "Passage": "qa.chunking", "Document": "qa.corpus", "Reference": "qa.corpus",
     "Section": "qa.corpus", "load_corpus": "qa.corpus", "CorpusError": "qa.errors",
+    "FactoryError": "qa.errors",
     "IndexCorruptError": "qa.errors", "ModelError": "qa.errors", "QAError": "qa.errors",
     "QuestionError": "qa.errors", "QuestionSetError": "qa.errors", "StaleIndexError": "qa.errors",
     "MODES": "qa.retriever", "MAX_QUESTION_CHARS": "qa.retriever", "Retriever": "qa.retriever",
@@ -43,6 +44,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from qa.chat import ChatSession
     from qa.chunking import ChunkSettings, Passage
     from qa.corpus import Document, Reference, Section, load_corpus
-    from qa.errors import (CorpusError, IndexCorruptError, ModelError, QAError, QuestionError,
+    from qa.errors import (CorpusError, FactoryError, IndexCorruptError, ModelError, QAError, QuestionError,
                            QuestionSetError, StaleIndexError)
     from qa.retriever import MAX_QUESTION_CHARS, MODES, Retriever, check_question
