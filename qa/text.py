@@ -65,3 +65,40 @@ def plain_words(text: str) -> list[str]:
     """Lower-cased alphabetic words of two letters or more ("paid", "anti-her"): the vocabulary
     whose word vectors give soft matches between a question's words and the article's."""
     return [w.lower() for w in _PLAIN_WORD.findall(normalise(text))]
+
+
+# --------------------------------------------------------------------------- terminal safety
+
+# ESC sequences (CSI "ESC [ ... final", OSC/DCS/APC/PM/SOS strings up to BEL or ST, and two-byte
+# ESC X), then any other C0 or C1 control but tab and newline, and DEL.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|[\x1b][\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: escape sequences and control characters (C0 but tab and
+    newline, DEL, C1) removed, lone surrogates (undecodable bytes of a file name) shown as U+FFFD.
+    Use it on everything printed that came from a file or a user."""
+    text = _CONTROLS.sub("", _ESCAPES.sub("", text))
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def undecodable(text: str) -> str | None:
+    """Why `text` is not valid Unicode text, or None if it is: a lone surrogate, which is what Python
+    makes of a byte that is not UTF-8 (`qa ask $'caf\\xe9'` gives "caf\\udce9") or what a library
+    caller or a JSON "\\ud800" escape can pass. The tokenizer cannot encode either."""
+    m = _SURROGATES.search(text)
+    if m is None:
+        return None
+    code = ord(m.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
+        return (f"byte 0x{code - 0xDC00:02x} at character {m.start() + 1} is not UTF-8 text; "
+                "retype it or use a UTF-8 terminal")
+    return f"character {m.start() + 1} is a lone surrogate (U+{code:04X}), not text; remove it"

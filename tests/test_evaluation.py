@@ -225,7 +225,7 @@ def _invoke(*args: str):
 def test_eval_command_end_to_end(tmp_path, small_set, corpus_dir, index_dir, retriever):
     out_json, out_md = tmp_path / "r.json", tmp_path / "r.md"
     res = _invoke(str(small_set), "--corpus", str(corpus_dir), "--index", str(index_dir),
-                  "--json", str(out_json), "--markdown", str(out_md), "--min", "hit@1=0")
+                  "--json", str(out_json), "--markdown", str(out_md), "--min", "hit@1=0", "-k", "5")
     assert res.exit_code == 0, res.output
     assert "hit@1" in res.output and "answer_accuracy" in res.output and "By kind" in res.output
     report = json.loads(out_json.read_text(encoding="utf-8"))
