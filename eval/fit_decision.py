@@ -72,30 +72,35 @@ def collect(index_root: Path) -> list[dict]:
 
 
 def _xy(rows):
-    use = [r for r in rows if not r["abstained_by_rule"] and r["features"] and (r["correct"] or not r["in_scope"])]
+    # the model only vetoes what the hand-set rule would answer: it is fitted on those questions
+    use = [r for r in rows if hand(r) and (r["correct"] or not r["in_scope"])]
     x = np.array([[r["features"].get(f, 0.0) for f in FEATURES] for r in use], dtype="float64")
     y = np.array([1 if r["in_scope"] else 0 for r in use])
     # each article and, within it, each class weighs the same: the review's 1,160 questions must
     # not decide for the others, nor answerable questions for out-of-scope ones
     arts = [r["article"] for r in use]
-    w = np.zeros(len(use))
+    w = np.zeros(len(use))  # for the fit: each article and each class weigh the same
+    u = np.zeros(len(use))  # for the threshold: each article weighs the same, its questions as they come
     for a in set(arts):
+        mine = [i for i, b in enumerate(arts) if b == a]
+        for i in mine:
+            u[i] = 1.0 / len(mine)
         for label in (0, 1):
-            idx = [i for i, (b, yy) in enumerate(zip(arts, y)) if b == a and yy == label]
+            idx = [i for i in mine if y[i] == label]
             for i in idx:
                 w[i] = 1.0 / len(idx)
-    return use, x, y, w
+    return use, x, y, w, u
 
 
 def fit(rows):
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    _, x, y, w = _xy(rows)
+    _, x, y, w, u = _xy(rows)
     scaler = StandardScaler().fit(x)
     lr = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y, sample_weight=w * len(w))
     p = lr.predict_proba(scaler.transform(x))[:, 1]
-    threshold = choose_threshold(p, y, w)
+    threshold = choose_threshold(p, y, u)
     return DecisionModel(FEATURES, tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]),
                          threshold, tuple(float(m) for m in scaler.mean_),
                          tuple(float(s) for s in scaler.scale_), {})
@@ -105,20 +110,28 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     """The threshold with the best utility: answered positives minus COST_OOS x answered negatives
     (each weighted as in the fit)."""
     best, best_t = -1e9, 0.5
-    for t in np.linspace(0.05, 0.95, 91):
+    for t in np.linspace(0.0, 0.95, 96):
         u = float((w * ((p >= t) & (y == 1))).sum() - COST_OOS * (w * ((p >= t) & (y == 0))).sum())
         if u > best:
             best, best_t = u, float(t)
     return round(best_t, 3)
 
 
-def judge(model: DecisionModel, rows) -> dict:
-    """On one article's rows: the share of right answers kept, and of out-of-scope questions refused."""
+MIN_SCORE = 0.45  # qa.answer.AbstentionRule.min_score: the hand-set test the model can only veto after
+
+
+def hand(r) -> bool:
+    return not r["abstained_by_rule"] and bool(r["features"]) and r["features"]["strength"] >= MIN_SCORE
+
+
+def judge(model: DecisionModel | None, rows) -> dict:
+    """On one article's rows: the share of right answers kept, and of out-of-scope questions refused,
+    with the hand-set rule and the model's veto after it (None: the hand-set rule alone)."""
     ins = [r for r in rows if r["in_scope"]]
     oos = [r for r in rows if not r["in_scope"]]
 
     def answers(r):
-        return not r["abstained_by_rule"] and bool(r["features"]) and model.answers(r["features"])
+        return hand(r) and (model is None or model.answers(r["features"]))
 
     right = [r for r in ins if r["correct"]]
     return {
@@ -132,7 +145,7 @@ def judge(model: DecisionModel, rows) -> dict:
 
 
 def calibration(model: DecisionModel, rows) -> list[dict]:
-    use, _, _, _ = _xy(rows)
+    use, _, _, _, _ = _xy(rows)
     out = []
     for lo in np.arange(0.0, 1.0, 0.2):
         part = [r for r in use if lo <= model.probability(r["features"]) < lo + 0.2 + (1e-9 if lo >= 0.8 else 0)]
@@ -158,7 +171,9 @@ def main() -> None:
     loao = {}
     for a in arts:
         m = fit([r for r in rows if r["article"] != a])
-        loao[a] = {"threshold": m.threshold, **judge(m, [r for r in rows if r["article"] == a])}
+        part = [r for r in rows if r["article"] == a]
+        loao[a] = {"threshold": m.threshold, **judge(m, part),
+                   "without_model": judge(None, part)}
     final = fit(rows)
     info = {"fitted_on": {a: sum(r["article"] == a for r in rows) for a in arts},
             "cost_oos": COST_OOS, "leave_one_article_out": loao,

@@ -20,6 +20,7 @@ from qa.corpus import Reference
 from qa.decision import DecisionModel, load_decision_model
 from qa.lexical import tokenize
 from qa.retriever import asks_for_definition, asks_for_reference, described_names
+from qa.terms import PUBLICATION, REVIEW_TOPIC
 from qa.terms import (DRUG_ENDINGS, DRUG_NAME, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS, LAY_TERMS,
                       token_set)
 from qa.text import fold, plain_words
@@ -203,7 +204,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
                 r"\bduration\b|\bunknown\b|\d-(?:day|week|month|year|hour|minute)", re.I)),
     (re.compile(r"\bhow often\b", re.I),
      re.compile(r"%|\bpercent|\brates?\b|\bevery\b|\bweekly\b|\bmonthly\b|\bdaily\b|\btimes\b|\bper\b|"
-                r"\bintervals?\b|\d-(?:day|week|month|year|hour|minute)", re.I)),
+                r"\bintervals?\b|\d-(?:day|week|month|hour|minute) (?:intervals?|cycles?)", re.I)),
 )
 
 
@@ -305,7 +306,7 @@ class ExtractiveAnswerer:
         folded = fold(body)  # words of a lay phrase ("taken by mouth") stand for the article's words
         # ... when the article uses one of those words ("kidney" stands for the article's "renal")
         in_lay = {w for lay, formal in LAY_PATTERNS for m in lay.finditer(folded)
-                  if any(self.terms.in_text(x.lower()) or self.terms.in_corpus(x.lower()) for x in plain_words(formal))
+                  if any(self.terms.in_text(x.lower()) for x in plain_words(formal))
                   for w in re.findall(r"[a-z0-9]+", m.group(0))}
         for m in re.finditer(r"[A-Za-z0-9][\w\-/.]*[\w]|[A-Za-z0-9]", body):
             w = m.group(0)
@@ -313,8 +314,9 @@ class ExtractiveAnswerer:
                 parts = [p for p in _COORDINATED.split(w) if p]
                 if all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1]):
                     continue
-            if w.isdigit() or w.lower() in _ALIASES or w.lower() in in_lay or any(
-                    re.fullmatch(lay, w.lower()) for lay in LAY_TERMS):
+            if w.isdigit() or w.lower() in _ALIASES or w.lower() in in_lay or (any(
+                    re.fullmatch(lay, w.lower()) for lay in LAY_TERMS) and (
+                    w.lower() not in EVERYDAY_TOPICS or self._said_otherwise(w.lower()))):
                 continue
             if w.lower() in _FILLERS:  # "OK, unrelated: ..."
                 continue
@@ -368,7 +370,12 @@ class ExtractiveAnswerer:
         about them."""
         out = []
         body = question.split(" (")[0] if question.endswith(")") else question
+        if PUBLICATION.search(body):  # "which journal was this review on anti-HER2 resistance in?"
+            body = REVIEW_TOPIC.sub(r"\1", body)
         for w in re.findall(r"[A-Za-z][\w-]*[\w]", body):
+            affixed = _AFFIXED.fullmatch(w)  # "anti-HER2" and "HER2-blocking" are about HER2
+            if affixed:
+                w = next(g for g in affixed.groups() if g)
             low = w.lower()
             if low in GENERIC_TOKENS or not (
                     (w.isupper() and len(w) >= 3 and not _ROMAN.fullmatch(w)) or any(ch.isdigit() for ch in w)
@@ -379,7 +386,8 @@ class ExtractiveAnswerer:
                 out.append(w)
         return out
 
-    def _off_subject(self, subjects: list[str], c: "_Candidate", question: str) -> str:
+    def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
+                     wanted: re.Pattern | None = None) -> str:
         """The first subject the candidate sentence is not about: neither it nor its passage names it
         (a table row's headers and caption count), or it gives the asked-for thing of another name
         ("the maximum tolerated dose of everolimus" for the dose of trastuzumab)."""
@@ -391,6 +399,15 @@ class ExtractiveAnswerer:
         if not about:
             return subjects[0]  # about none of the things the question names
         for subj in about:
+            # "the dose of trastuzumab" is not answered by "everolimus 5 mg/day": the value asked for
+            # follows another drug's name
+            if wanted is not None:
+                m = wanted.search(c.text)
+                if m:
+                    before = re.findall(r"[A-Za-z][\w-]+", c.text[max(0, m.start() - 30):m.start()])
+                    names = [w for w in before if DRUG_NAME.search(w.lower()) and len(w) > 6]
+                    if names and fold(names[-1]) != fold(subj) and len(about) == 1:
+                        return subj
             # "the dose of trastuzumab" is not answered by "the maximum tolerated dose of everolimus ..."
             asked = re.search(rf"\b([a-z]{{3,}})s? (?:of|for) (?:the |an? )?{re.escape(subj)}\b", question, re.I)
             if asked and asked.group(1).lower() not in GENERIC:
@@ -502,7 +519,7 @@ class ExtractiveAnswerer:
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
                 if c.defines:
                     c.score += DEFINITION_BONUS
-                c.off_subject = self._off_subject(subjects, c, question)
+                c.off_subject = self._off_subject(subjects, c, question, wanted)
                 if c.off_subject:
                     c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
             cands.sort(key=lambda c: -c.score)
@@ -576,7 +593,14 @@ class ExtractiveAnswerer:
                 "passage": passage, "missing": missing, "absent": absent,
                 "terms": math.log1p(len(weights)), "rank": float(best.rank),
                 "bonus": float(best.in_named_part or best.describes),
-                "sentence_missing": sentence_missing, "typed": float(typed)}
+                "sentence_missing": sentence_missing, "typed": float(typed),
+                # the shares of the question's terms that the article has at all: a lay question's
+                # words the article never uses do not count against the passage
+                "passage_rel": min(1.0, passage / (1 - absent)) if absent < 0.999 else 0.0,
+                "exact_rel": min(1.0, exact / (1 - absent)) if absent < 0.999 else 0.0,
+                "coverage_rel": min(1.0, best.coverage / (1 - absent)) if absent < 0.999 else 0.0,
+                "strength": best.similarity + self.rule.coverage_weight * best.coverage
+                + PART_BONUS * best.in_named_part + DESCRIPTION_BONUS * best.describes}
 
     def _decide(self, question: str, query: str, best: _Candidate | None,
                 wanted: re.Pattern | None, features: dict | None = None) -> Decision:
@@ -602,14 +626,16 @@ class ExtractiveAnswerer:
             return Decision(False, strength, "It only announces that study; its results came later.")
         if self.force:
             return Decision(True, strength)
-        if self.model is not None and features:
-            prob = self.model.probability(features)
-            if prob < self.model.threshold:
-                return Decision(False, strength, "No sentence of it answers the question closely enough.", prob)
-            return Decision(True, strength, "", prob)
         if strength < self.rule.min_score:
             return Decision(False, strength, f"No sentence of it answers the question closely enough "
                                              f"(best match {strength:.2f}, needed {self.rule.min_score:.2f}).")
+        if self.model is not None and features:
+            # the fitted model vetoes an answer whose sentence and passage hold too little of what
+            # the question asks (qa/data/decision.json, fitted across articles)
+            prob = self.model.probability(features)
+            if prob < self.model.threshold:
+                return Decision(False, strength, "Its passages hold too little of what the question asks.", prob)
+            return Decision(True, strength, "", prob)
         return Decision(True, strength)
 
 

@@ -1,8 +1,9 @@
 """The decision to answer or abstain, as a model fitted across articles.
 
 The answerer's hard rules come first (a salient question term the corpus never mentions; a sentence
-that spells out the abbreviation asked about; no sentence holding the kind of answer asked for). What
-they leave is decided by a logistic model over features of the best sentence — how similar it is to
+that spells out the abbreviation asked about; no sentence holding the kind of answer asked for; a
+sentence about another subject), then the hand-set strength threshold (`AbstentionRule.min_score`).
+An answer they let through can still be vetoed by a logistic model over features of the best sentence — how similar it is to
 the question, how much of the question's idf-weighted key terms it and its passage hold exactly, how
 important the most important missing term is — fitted on labelled questions over several articles
 (`eval/fit_decision.py`, leave-one-article-out, scikit-learn at development time only) and shipped as
@@ -17,8 +18,7 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 
-FEATURES = ("similarity", "coverage", "exact", "passage", "missing", "absent", "terms", "rank", "bonus",
-            "sentence_missing", "typed")
+FEATURES = ("similarity", "coverage_rel", "exact_rel", "passage_rel", "missing", "rank")
 
 
 @dataclass(frozen=True)

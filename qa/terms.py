@@ -78,14 +78,14 @@ UNKNOWN_WEIGHT = 0.5  # a term the corpus never uses: no text can contain it
 
 
 # "this review on beating anti-HER2 drug resistance": words that name the review, not what is asked
-_REVIEW_TOPIC = re.compile(r"\b((?:this|the) (?:review|article|paper|piece|overview|manuscript)) (?:on|about|of|"
+REVIEW_TOPIC = re.compile(r"\b((?:this|the) (?:review|article|paper|piece|overview|manuscript)) (?:on|about|of|"
                            r"regarding|covering|discussing|dealing with) [^,?;]*?(?=\s+(?:printed|published|"
                            r"appear\w*|come out|was|is|in|by|for|and)\b|[,?;]|$)", re.I)
 
 
 # words for an article's publication details ("which journal ...", "which licence ...")
 PUBLICATION_WORDS = r"journal|periodical|publish\w*|publisher|printed|volume|issue|pages|doi|licen[cs]e|copyright"
-_PUBLICATION = re.compile(rf"\b(?:{PUBLICATION_WORDS})\b", re.I)
+PUBLICATION = re.compile(rf"\b(?:{PUBLICATION_WORDS})\b", re.I)
 
 
 def _is_name(word: str) -> bool:
@@ -164,8 +164,8 @@ class KeyTerms:
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
-        if _PUBLICATION.search(question):  # "which journal was this review on beating resistance printed in?"
-            question = _REVIEW_TOPIC.sub(r"\1", question)
+        if PUBLICATION.search(question):  # "which journal was this review on beating resistance printed in?"
+            question = REVIEW_TOPIC.sub(r"\1", question)
         return list(dict.fromkeys(t for t in tokenize(question) if t not in GENERIC_TOKENS))
 
     def weights(self, question: str) -> dict[str, float]:

@@ -50,7 +50,7 @@ def assert_grounded(answer: qa.Answer) -> None:
         return
     assert answer.citations, answer.text
     assert [c.marker for c in answer.citations] == list(range(1, len(answer.citations) + 1))
-    assert answer.text == " ".join(f"{c.sentence} [{c.marker}]" for c in answer.citations)
+    assert answer.text == " ".join(f"{c.sentence}\u2039{c.marker}\u203a" for c in answer.citations)
     for c in answer.citations:
         assert c.sentence and c.sentence in c.passage.text, (c.sentence, c.passage.id)
         assert c.passage in answer.passages or c.passage.id in {p.id for p in answer.passages}
@@ -59,7 +59,7 @@ def assert_grounded(answer: qa.Answer) -> None:
             assert r in c.passage.refs
     # each sentence ends with its own marker (the article's own [71]-style markers stay inside it)
     for c in answer.citations:
-        assert f"{c.sentence} [{c.marker}]" in answer.text
+        assert f"{c.sentence}\u2039{c.marker}\u203a" in answer.text
 
 
 # --------------------------------------------------------------------------- known answers

@@ -252,13 +252,15 @@ def test_hnsw_factory_is_recorded_and_kept(escape_corpus, hnsw_index):
     idx, _ = hnsw_index
     manifest = json.loads((idx / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["faiss_factory"] == "HNSW32"
-    before = (idx / "dense.faiss").read_bytes()
+    gen = idx / manifest["generation"]
+    before = (gen / "dense.faiss").read_bytes()
     for args in (["search", "HER2", "-k", "2"], ["ask", "What is lapatinib?"], ["index", "--if-stale"]):
         r = CliRunner().invoke(app, [*args, "--corpus", str(escape_corpus), "--index", str(idx)])
         assert r.exit_code == 0, r.output
         assert "Rebuilding" not in r.stderr and "FAISS index type changed" not in r.stderr, r.stderr
     assert "index loaded" in r.stderr and "FAISS HNSW32" in r.stderr
-    assert (idx / "dense.faiss").read_bytes() == before
+    assert json.loads((idx / "manifest.json").read_text(encoding="utf-8"))["generation"] == gen.name
+    assert (gen / "dense.faiss").read_bytes() == before
 
 
 # --------------------------------------------------------------------------- progress log lines
