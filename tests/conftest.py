@@ -15,6 +15,19 @@ CORPUS = ROOT / "corpus"
 ARTICLE = CORPUS / "her2-review.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory) -> Path:
+    """The ONNX export of the model goes to a temporary folder, not the user's cache (qa.embedding)."""
+    d = tmp_path_factory.mktemp("onnx-cache")
+    before = os.environ.get("QA_ONNX_CACHE")
+    os.environ["QA_ONNX_CACHE"] = str(d)
+    yield d
+    if before is None:
+        os.environ.pop("QA_ONNX_CACHE", None)
+    else:
+        os.environ["QA_ONNX_CACHE"] = before
+
+
 @pytest.fixture(scope="session")
 def corpus_dir(tmp_path_factory) -> Path:
     """A copy of the real corpus folder (tests may not touch the project's own)."""
