@@ -173,8 +173,9 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"^\W*when\s+(?:did|does|do|was|were|is|are|will|would|could|can|has|have|had|should)\b|"
                 r"\b(?:what year|which year|what date|since when|in what year)\b", re.I),
      re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTHS})\b")),
-    (re.compile(r"\b(?:how much (?:does|did|would|will) [\w\s-]{0,40}cost|price|expensive|cheap)\b|"
-                r"\bwhat (?:does|did|would|will) [\w\s-]{0,40}cost\b|\bcost of\b", re.I),
+    (re.compile(r"\b(?:how much (?:does|did|would|will) [\w\s'’-]{0,40}cost|price|expensive|cheap)\b|"
+                r"\bwhat (?:does|did|would|will) [\w\s'’-]{0,40}cost\b|\bcost of\b|\bcosts?\b(?! of (?:a|one|the)? ?"
+                r"(?:mutation|fitness|error))(?=.*\b(?:health|service|patient|insur|pay|dollar|euro|pound|year's|course)\w*)", re.I),
      re.compile(r"[$€£]|\b(?:cost|costs|price|USD|EUR|dollars?|euros?)\b", re.I)),
     # "Which side effects were most common?" is answered by a sentence naming one
     (re.compile(r"\b(?:which|what)\b.*\b(?:side[- ]effects?|adverse (?:events?|effects?)|toxicit(?:y|ies)|"
@@ -372,14 +373,18 @@ class ExtractiveAnswerer:
         body = question.split(" (")[0] if question.endswith(")") else question
         if PUBLICATION.search(body):  # "which journal was this review on anti-HER2 resistance in?"
             body = REVIEW_TOPIC.sub(r"\1", body)
-        for w in re.findall(r"[A-Za-z][\w-]*[\w]", body):
+        for w in re.findall(r"[^\W\d_][\w-]*\w", body):  # "ΦX174" whole, not "X174"
+            if len(w) < 3 or not w.isascii() and not any(ch.isdigit() for ch in w if ch.isascii()):
+                continue  # "R²" is no name
             affixed = _AFFIXED.fullmatch(w)  # "anti-HER2" and "HER2-blocking" are about HER2
             if affixed:
                 w = next(g for g in affixed.groups() if g)
             low = w.lower()
+            # a drug by its ending, a code with digits ("BOLERO-3"), or an acronym the article defines
+            # (so that its long form counts as naming it: "MBC" alone is shorthand, not a subject)
             if low in GENERIC_TOKENS or not (
-                    (w.isupper() and len(w) >= 3 and not _ROMAN.fullmatch(w)) or any(ch.isdigit() for ch in w)
-                    or (DRUG_NAME.search(low) and len(low) > 6)):
+                    (w.isupper() and len(w) >= 3 and not _ROMAN.fullmatch(w) and w in self.retriever.glossary)
+                    or any(ch.isdigit() for ch in w) or (DRUG_NAME.search(low) and len(low) > 6)):
                 continue
             toks = tokenize(w)
             if toks and all(self.terms.in_corpus(t) for t in toks) and w not in out:
@@ -396,8 +401,11 @@ class ExtractiveAnswerer:
         p = c.passage
         where = fold(f"{c.text} {p.text} {p.context} {' '.join(p.section_path)}")
         about = [subj for subj in subjects if self._names(subj, where)]
-        if not about:
-            return subjects[0]  # about none of the things the question names
+        if not about:  # bound to it in the same section ("the trial" of a section about everolimus)?
+            section = fold(self.retriever.section_text(p)[1]) if p.kind != "reference" else ""
+            if not any(self._names(subj, section) for subj in subjects):
+                return subjects[0]  # about none of the things the question names
+            about = [subj for subj in subjects if self._names(subj, section)]
         for subj in about:
             # "the dose of trastuzumab" is not answered by "everolimus 5 mg/day": the value asked for
             # follows another drug's name

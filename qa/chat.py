@@ -38,6 +38,8 @@ _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
 _DANGLING = re.compile(r"\b(?:its|(?:that|this|the same) (?:study|trial|drug|agent|regimen|combination|dose|"
                        r"compound|treatment|medicine|medication|virus|strain|enzyme|protein|gene|sample|cohort))\b",
                        re.I)
+_QUESTION_WORDS = frozenset("what which who how when where why were was is are did does do can could would "
+                            "tell me list describe".split())
 SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
 
 
@@ -149,9 +151,11 @@ class ChatSession:
         q = check_question(question)
         if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
             raise QuestionError(f"k must be a whole number of at least 1, not {k!r}")
-        if not self.turns and _DANGLING.search(q) and not _NAMED_TOKEN.search(q) and not any(
-                DRUG_NAME.search(w) for w in words(q)):
-            word = _DANGLING.search(q).group(0)
+        dangling = _DANGLING.search(q)
+        if not self.turns and dangling and not _NAMED_TOKEN.search(q) and not any(
+                DRUG_NAME.search(w) for w in words(q)) and not [
+                w for w in words(q[:dangling.start()]) if w not in STOPWORDS and w not in _QUESTION_WORDS]:
+            word = dangling.group(0)
             answer = Answer(q, f"What does “{word}” refer to? Nothing has been asked about yet in this chat: "
                                "ask again with the drug, study or topic named.", (), True, (), q,
                             reason="The question refers to something not named yet.")

@@ -25,6 +25,7 @@ from qa.corpus import Document, Section, load_corpus
 from qa.embedding import Embedder
 from qa.errors import QAError, QuestionError, StaleIndexError
 from qa.faiss_factory import existing_factory, training_vectors_needed
+from qa.store import LocalStore, PassageStore
 from qa.index import Index, Progress, build_index, expected_manifest, load_index, read_manifest
 from qa.terms import DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms
 from qa.text import fold
@@ -122,10 +123,8 @@ class Retriever:
             for k, v in d.glossary.items():
                 self.glossary.setdefault(k, v)
         self._expansions = self._build_expansions()
-        # sentence -> passage incidence, for the best-sentence dense score
-        pairs = [(pi, si) for pi, p in enumerate(index.passages) for si in p.sentences]
-        self._sent_passage = np.array([p for p, _ in pairs], dtype="int64")
-        self._sent_index = np.array([s for _, s in pairs], dtype="int64")
+        # where passage scores come from: the local FAISS + bm25s index (qa.store, docs/scale.md)
+        self.store: PassageStore = LocalStore(index)
         self._is_reference = np.array([p.kind == "reference" for p in index.passages])
         # passages of the part of the article a question names ("in the abstract", "the table")
         self._hinted = [(asks, np.array([bool(where.search(f"{p.kind} {p.section}")) for p in index.passages]),
@@ -424,15 +423,10 @@ class Retriever:
         bm25 = np.zeros(n, dtype="float32")
         if mode in ("dense", "hybrid"):
             q = self.embed(expanded)
-            sims, ids = self._index.dense.search(q[None, :], n)
-            keep = ids[0] >= 0
-            dense[ids[0][keep]] = sims[0][keep]
-            sent = self._index.sentence_vectors @ q
-            best_sentence = np.full(n, -1.0, dtype="float32")
-            np.maximum.at(best_sentence, self._sent_passage, sent[self._sent_index])
-            best_sentence[best_sentence < -0.5] = dense[best_sentence < -0.5]
+            dense = self.store.dense_scores(q)
+            best_sentence = self.store.best_sentence_scores(q, dense)
         if mode in ("bm25", "hybrid"):
-            bm25 = self._index.lexical.scores(expanded)
+            bm25 = self.store.lexical_scores(expanded)
         if mode == "bm25":
             return bm25, dense, bm25
         if mode == "dense":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -239,7 +240,8 @@ async def test_palette_glossary_and_help(retriever, data_dir):
 async def test_corrupt_index_is_a_notification_not_a_crash(corpus_dir, index_dir, tmp_path, retriever, data_dir):
     bad = tmp_path / "index"
     shutil.copytree(index_dir, bad)
-    (bad / "dense.faiss").write_bytes(b"not a faiss index")
+    gen = bad / json.loads((bad / "manifest.json").read_text(encoding="utf-8"))["generation"]
+    (gen / "dense.faiss").write_bytes(b"not a faiss index")
     app = make_app(corpus_dir=corpus_dir, index_dir=bad, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app._notifications and not app._loading, 60, "an error")
