@@ -239,7 +239,9 @@ async def test_palette_glossary_and_help(retriever, data_dir):
 async def test_corrupt_index_is_a_notification_not_a_crash(corpus_dir, index_dir, tmp_path, retriever, data_dir):
     bad = tmp_path / "index"
     shutil.copytree(index_dir, bad)
-    (bad / "dense.faiss").write_bytes(b"not a faiss index")
+    # the index lives in a generation folder (gen-…/dense.faiss) since the index format 10
+    target = next(iter(sorted(bad.glob("gen-*/dense.faiss"))), bad / "dense.faiss")
+    target.write_bytes(b"not a faiss index")
     app = make_app(corpus_dir=corpus_dir, index_dir=bad, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app._notifications and not app._loading, 60, "an error")
