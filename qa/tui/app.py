@@ -30,8 +30,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from qa.tui.export import default_export_dir, write_atomic
 from qa.tui.messages import AnswerReady, CopyDone, ExportDone, LoadProgress, RetrieverReady
 from qa.tui.library import Library, SectionInfo, order_index, scope_label
-from qa.tui.render import (REF_MARKER, answer_with_sources_text, conversation_markdown, reference_numbers,
-                           sources_of)
+from qa.tui.render import (REF_MARKER, answer_with_sources_text, conversation_markdown,
+                           reference_numbers, sources_of)
+from qa.tui.render import marker as source_marker
 from qa.tui.screens.contents import ContentsScreen
 from qa.tui.screens.conversations import ConversationsScreen
 from qa.tui.screens.glossary import GlossaryScreen
@@ -509,9 +510,9 @@ class QAApp(App):
         if not refs:
             self.notify("This source cites no entries of the bibliography.", timeout=4)
             return
-        what = "its quote" if source.sentence else "its passage"
-        self._references(source.passage.doc_id, tuple(r.number for r in refs),
-                         f"The references {what} cites")
+        which = source_marker(source.marker) if source.marker is not None else str(
+            self.sources_panel.sources.index(source) + 1 if source in self.sources_panel.sources else "")
+        self._references(source.passage.doc_id, tuple(r.number for r in refs), f"Source {which}".strip())
 
     def action_focus_sources(self) -> None:
         """Move the focus to the list of sources (showing them if they were hidden)."""

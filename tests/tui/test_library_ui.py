@@ -160,7 +160,7 @@ async def test_reader_shows_the_title_moves_by_section_and_opens_the_contents(li
         await pilot.press("n")
         await pilot.pause(0.2)
         assert reader.section_index is None, "n comes back to the sources"
-        assert "Contents" in footer_keys(reader) and "Next section" in footer_keys(reader)
+        assert "Contents" in footer_keys(reader) and "Section" in footer_keys(reader)
 
 
 async def test_a_reference_marker_opens_its_entry_with_a_pubmed_link(retriever, data_dir):

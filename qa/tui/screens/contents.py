@@ -13,11 +13,17 @@ from textual.widgets.option_list import Option
 from qa.tui.library import DocumentInfo, SectionInfo, contents
 
 
+class SectionList(OptionList):
+    """An OptionList whose enter (select) shows in the footer as "Go to section". Enter stays the list's
+    own key, so that it is handled after the arrow keys typed before it."""
+
+    BINDINGS = [Binding("enter", "select", "Go to section", id="contents-jump")]
+
+
 class ContentsScreen(ModalScreen[SectionInfo | None]):
     """Every section of an article, in order; dismissed with the section chosen."""
 
     BINDINGS = [
-        Binding("enter", "jump", "Go to section", priority=True, id="contents-jump"),
         Binding("escape,t", "close", "Close", id="contents-close"),
     ]
 
@@ -34,7 +40,7 @@ class ContentsScreen(ModalScreen[SectionInfo | None]):
         with Vertical(id="contents-box"):
             yield Static(Content.assemble(("Contents", "bold $text-accent"), " · ",
                                           (self.document.title, "$text-muted")), id="contents-title")
-            yield OptionList(*[Option(self._label(i, s), id=str(i)) for i, s in enumerate(self.sections)],
+            yield SectionList(*[Option(self._label(i, s), id=str(i)) for i, s in enumerate(self.sections)],
                              id="contents-list")
             yield Static("enter goes to the section · escape closes", id="contents-hint", markup=False)
         yield Footer()
@@ -56,11 +62,6 @@ class ContentsScreen(ModalScreen[SectionInfo | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(self.sections[int(event.option.id or 0)])
-
-    def action_jump(self) -> None:
-        box = self.query_one(OptionList)
-        if box.highlighted is not None and self.sections:
-            self.dismiss(self.sections[box.highlighted])
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -33,11 +33,17 @@ def first_author(article: ArticleInfo) -> str:
     return article.authors[0] + (" et al." if len(article.authors) > 1 else "")
 
 
+class ArticleList(OptionList):
+    """An OptionList whose enter (select) shows in the footer as "Ask this". Enter stays the list's
+    own key, so that it is handled after the arrow keys typed before it."""
+
+    BINDINGS = [Binding("enter", "select", "Ask this", id="library-choose")]
+
+
 class LibraryScreen(ModalScreen[LibraryChoice | None]):
     """The articles of the corpus; enter asks the highlighted one (or all of them)."""
 
     BINDINGS = [
-        Binding("enter", "choose", "Ask this", priority=True, id="library-choose"),
         Binding("a", "choose_all", "Ask all", id="library-all"),
         Binding("t", "contents", "Contents", id="library-contents"),
         Binding("escape", "close", "Close", id="library-close"),
@@ -52,7 +58,7 @@ class LibraryScreen(ModalScreen[LibraryChoice | None]):
         n = len(self.library.articles)
         with Vertical(id="library-box"):
             yield Static(f"Library · {n} article{'s' if n != 1 else ''}", id="library-title", markup=False)
-            yield OptionList(*self._options(), id="library-list")
+            yield ArticleList(*self._options(), id="library-list")
             yield Static("enter asks the highlighted article (or all) · a asks all · t its contents · "
                          "escape closes", id="library-hint", markup=False)
         yield Footer()
@@ -87,11 +93,6 @@ class LibraryScreen(ModalScreen[LibraryChoice | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(LibraryChoice(None if event.option.id == ALL else event.option.id))
-
-    def action_choose(self) -> None:
-        chosen = self._highlighted()
-        if chosen is not None:
-            self.dismiss(LibraryChoice(None if chosen == ALL else chosen))
 
     def action_choose_all(self) -> None:
         self.dismiss(LibraryChoice(None))

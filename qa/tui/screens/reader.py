@@ -158,7 +158,7 @@ class ReaderScreen(Screen):
         Binding("escape", "close", "Back", id="reader-back"),
         Binding("n", "step(1)", "Next source", id="reader-next"),
         Binding("p", "step(-1)", "Prev source", show=False, id="reader-previous"),
-        Binding("right_square_bracket", "section(1)", "Next section", id="reader-next-section"),
+        Binding("right_square_bracket", "section(1)", "Section", tooltip="Next section", id="reader-next-section"),
         Binding("left_square_bracket", "section(-1)", "Prev section", show=False, id="reader-previous-section"),
         Binding("t", "contents", "Contents", id="reader-contents"),
         Binding("q", "close", "Back to chat", show=False, id="reader-back-q"),

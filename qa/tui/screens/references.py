@@ -32,7 +32,12 @@ def links_of(reference: ReferenceInfo) -> list[tuple[str, str]]:
 
 def entry_content(reference: ReferenceInfo) -> Content:
     """"[73] the entry as printed", then a muted line per link."""
-    text = reference.text.strip() or reference.short()
+    if reference.title:  # the parsed entry reads better than a PMC text's run of fields
+        who = ", ".join(reference.authors)
+        venue = " ".join(x for x in (reference.journal, str(reference.year) if reference.year else "") if x)
+        text = ". ".join(x.rstrip(".") for x in (who, reference.title, venue) if x) + "."
+    else:
+        text = reference.text.strip() or reference.short()
     parts: list[Content] = [Content.assemble((f"[{reference.number}] ", "bold"), " ".join(text.split()))]
     links = links_of(reference)
     if links:
@@ -43,11 +48,17 @@ def entry_content(reference: ReferenceInfo) -> Content:
     return Content("\n").join(parts)
 
 
+class EntryList(OptionList):
+    """An OptionList whose enter (select) shows in the footer as "Open PubMed/DOI". Enter stays the list's
+    own key, so that it is handled after the arrow keys typed before it."""
+
+    BINDINGS = [Binding("enter", "select", "Open PubMed/DOI", id="references-open")]
+
+
 class ReferencesScreen(ModalScreen[None]):
     """The bibliography entries a marker cites; enter opens the highlighted one's link."""
 
     BINDINGS = [
-        Binding("enter", "open_link", "Open PubMed/DOI", priority=True, id="references-open"),
         Binding("o", "open_link", "Open link", show=False, id="references-open-o"),
         Binding("d", "open_doi", "Open DOI", id="references-doi"),
         Binding("escape", "close", "Close", id="references-close"),
@@ -66,7 +77,7 @@ class ReferencesScreen(ModalScreen[None]):
             yield Static(Content.assemble((head, "bold $text-accent"),
                                           *((" · ", (self.article, "$text-muted")) if self.article else ())),
                          id="references-title")
-            yield OptionList(*[Option(entry_content(r), id=str(r.number)) for r in self.references],
+            yield EntryList(*[Option(entry_content(r), id=str(r.number)) for r in self.references],
                              id="references-list")
             yield Static("enter opens PubMed (or the DOI) · d opens the DOI · escape closes",
                          id="references-hint", markup=False)
