@@ -29,13 +29,19 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from qa.tui.export import default_export_dir, write_atomic
 from qa.tui.messages import AnswerReady, CopyDone, ExportDone, LoadProgress, RetrieverReady
-from qa.tui.render import answer_with_sources_text, conversation_markdown, sources_of
+from qa.tui.library import Library, SectionInfo, order_index, scope_label
+from qa.tui.render import (REF_MARKER, answer_with_sources_text, conversation_markdown,
+                           reference_numbers, sources_of)
+from qa.tui.render import marker as source_marker
+from qa.tui.screens.contents import ContentsScreen
 from qa.tui.screens.conversations import ConversationsScreen
 from qa.tui.screens.glossary import GlossaryScreen
 from qa.tui.screens.help import HelpScreen
+from qa.tui.screens.library import LibraryChoice, LibraryScreen
 from qa.tui.screens.palette import Palette
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.screens.reader import ReaderScreen
+from qa.tui.screens.references import show_references
 from qa.tui.widgets.chat_log import AnswerView, ChatLog
 from qa.tui.widgets.question_input import QuestionInput
 from qa.tui.widgets.sources import SourceList, SourcesPanel
@@ -48,7 +54,8 @@ MAX_K = 20
 LAYOUTS = ("both", "chat", "sources")  # what f2 cycles through: both panes, the chat alone, the sources alone
 LAYOUT_NOTES = {"both": "Chat and sources side by side (or stacked).", "chat": "Sources hidden: f2 again maximises them.",
                 "sources": "Sources maximised: f2 again shows the chat and sources."}
-CHAT_ACTIONS = ("new_chat", "focus_sources", "copy_answer", "conversations", "cycle_layout", "focus_answers")
+CHAT_ACTIONS = ("new_chat", "focus_sources", "copy_answer", "conversations", "cycle_layout", "focus_answers",
+                "library")
 
 
 def describe_error(error: BaseException | None) -> str:
@@ -68,8 +75,9 @@ class QAApp(App):
     TITLE = "qa"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (150, "-xwide")]
     BINDINGS = [
-        Binding("ctrl+n", "new_chat", "New chat", id="new-chat"),
+        Binding("ctrl+n", "new_chat", "New", tooltip="New chat", id="new-chat"),
         Binding("ctrl+o", "focus_sources", "Sources", id="focus-sources"),
+        Binding("f3,ctrl+t", "library", "Library", id="library"),
         Binding("ctrl+y", "copy_answer", "Copy", id="copy-answer"),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
@@ -92,8 +100,10 @@ class QAApp(App):
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.model = model
-        self.retriever = retriever
+        self.retriever: Library | None = retriever
         self._given_retriever = retriever
+        self.article: str | None = None  # the article questions are asked of (None: all of them)
+        self._saved_article: str | None = None  # the saved filter, checked once the articles are known
         self.session: Any = None  # qa.ChatSession, once the retriever is ready
         self.k = 6
         self.mode = "hybrid"
@@ -132,7 +142,7 @@ class QAApp(App):
     def on_mount(self) -> None:
         self.question_input.focus()
         self._open_store()
-        self.status.settings(self.mode, self.k)
+        self._show_settings()
         self.status.show("Loading model…", busy=True)
         # Start the slow work only once the first frame is on screen.
         self.call_after_refresh(self._start_loading, "auto")
@@ -155,6 +165,8 @@ class QAApp(App):
             self.mode = saved["mode"]
         if isinstance(saved.get("k"), int) and 1 <= saved["k"] <= MAX_K:
             self.k = saved["k"]
+        if isinstance(saved.get("article"), str):
+            self._saved_article = saved["article"]
 
     def _save(self, what: str, write) -> None:
         """Run one store write; a failure is a warning, never a crash."""
@@ -224,6 +236,13 @@ class QAApp(App):
         self.session = ChatSession(self.retriever, k=self.k, mode=self.mode)
         if old is not None:
             self.session.turns = list(old.turns)  # keep the conversation across a rebuild
+        wanted = self.article if old is not None else self._saved_article
+        if wanted is not None and wanted not in self.retriever.articles:
+            self.notify(f"The article {wanted!r} is no longer in the corpus: asking all articles.",
+                        title="Library", severity="warning", timeout=8)
+            wanted = None
+            self._save("the settings", lambda store: store.save_settings(article=None))
+        self._apply_article(wanted)
         self._show_ready()
         if message.rebuilt:
             self.notify(f"Index rebuilt: {len(self.retriever.passages)} passages.", title="Index")
@@ -233,12 +252,82 @@ class QAApp(App):
                 view.answer_view.show_waiting("Thinking…")
         self._pump()
 
+    @property
+    def several_articles(self) -> bool:
+        """Whether the corpus has more than one article (then answers and sources name theirs)."""
+        return self.retriever is not None and len(self.retriever.articles) > 1
+
     def _show_ready(self) -> None:
-        title = ""
-        docs = getattr(self.retriever, "documents", None) or []
-        if docs:
-            title = docs[0].title if len(docs) == 1 else f"{len(docs)} articles"
-        self.status.show(f"Ready · {title}" if title else "Ready", busy=False)
+        articles = list(self.retriever.articles.values()) if self.retriever is not None else []
+        if len(articles) == 1:
+            self.status.show(f"Ready · {articles[0].title}", busy=False)
+        else:
+            self.status.show("Ready", busy=False)  # the settings on the right say which articles
+
+    def _scope(self) -> str:
+        """What the status line says questions are asked of ("All 3 articles"); nothing for one."""
+        return scope_label(self.retriever, self.article) if self.several_articles and self.retriever else ""
+
+    def _show_settings(self) -> None:
+        self.status.settings(self.mode, self.k, self._scope())
+
+    def _apply_article(self, article: str | None) -> None:
+        """Ask `article` (None: all articles) from now on: the session's filter, the status line and
+        the question box's placeholder."""
+        self.article = article
+        if self.session is not None:
+            self.session.article = article
+        self._show_settings()
+        if self.retriever is not None and self.several_articles:
+            self.question_input.placeholder = (
+                f"Ask a question about {scope_label(self.retriever, article)}…" if article
+                else f"Ask a question about {self.retriever.corpus_noun}…")
+
+    def set_article(self, article: str | None) -> None:
+        """Ask one article (its id) or, with None, all of them; the choice is saved."""
+        if self.retriever is None:
+            return
+        if article is not None and article not in self.retriever.articles:
+            raise KeyError(f"no article {article!r} in the corpus")
+        self._apply_article(article)
+        self._save("the settings", lambda store: store.save_settings(article=article))
+        label = scope_label(self.retriever, article)
+        self.notify(f"Questions now go to {label if article else label.lower()}.", title="Library", timeout=4)
+
+    def action_library(self) -> None:
+        """The articles of the corpus: ask all of them or one, or read one's contents."""
+        if self.retriever is None:
+            self.notify("The library is available once the articles are loaded.")
+            return
+        library = self.retriever
+
+        def done(choice: LibraryChoice | None) -> None:
+            if choice is None:
+                return
+            if choice.contents and choice.article is not None:
+                self.open_contents(choice.article)
+            elif choice.article != self.article:
+                self.set_article(choice.article)
+
+        self.push_screen(LibraryScreen(library, self.article), done)
+
+    def open_contents(self, doc_id: str) -> None:
+        """An article's table of contents; enter opens the reader at that section."""
+        if self.retriever is None:
+            return
+        library = self.retriever
+        document = library.document(doc_id)
+
+        def done(chosen: SectionInfo | None) -> None:
+            if chosen is not None:
+                self.push_screen(ReaderScreen(library, self._shown_sources(doc_id), doc_id=doc_id,
+                                              section=order_index(document, chosen)))
+
+        self.push_screen(ContentsScreen(document), done)
+
+    def _shown_sources(self, doc_id: str) -> list:
+        """The sources shown in the panel that come from the article `doc_id`."""
+        return [s for s in self.sources_panel.sources if s.passage.doc_id == doc_id]
 
     # ------------------------------------------------------------------ asking
 
@@ -294,7 +383,7 @@ class QAApp(App):
         self._save_turn(message.answer)
         view = self.chat_log.turn_view(message.turn)
         if view is not None:
-            view.answer_view.show_answer(message.answer)
+            view.answer_view.show_answer(message.answer, articles=self.several_articles)
             if not self._queue:  # the question and the answer's first sentence, not the answer's end
                 self.chat_log.anchor(message.turn)
         if not self._loading:
@@ -318,7 +407,14 @@ class QAApp(App):
     async def _show_sources(self, turn: int) -> None:
         answer = self.answers[turn]
         number = sorted(self.answers).index(turn) + 1 if turn in self.answers else None
-        await self.sources_panel.show(sources_of(answer), turn=turn, abstained=answer.abstained, number=number)
+        library = self.retriever
+        cite = (lambda p: library.document(p.doc_id).short_citation()) if library is not None else None
+        sources = sources_of(answer, cite)
+        only = next(iter(library.articles.values()), None) if library is not None else None
+        await self.sources_panel.show(sources, turn=turn, abstained=answer.abstained, number=number,
+                                      articles=self.several_articles,
+                                      article=only.document.short_citation() if only and only.document else "",
+                                      noun=library.corpus_noun if library is not None else "the review")
         for view in self.chat_log.query(AnswerView):
             view.set_class(view.turn == turn, "-shown")
 
@@ -389,6 +485,35 @@ class QAApp(App):
         if index is not None:
             self.open_reader(sources, index)
 
+    def action_open_reference(self, turn: int, marker: int, offset: int) -> None:
+        """Open the bibliography entries of the article's reference marker ("[73]", "[4]–[7]") that
+        starts at `offset` of the sentence quoted as source `marker` of the answer of `turn`."""
+        answer = self.answers.get(turn)
+        citation = next((c for c in answer.citations if c.marker == marker), None) if answer else None
+        if citation is None or self.retriever is None:
+            return
+        found = REF_MARKER.match(citation.sentence, offset)
+        if found is not None:
+            self._references(citation.passage.doc_id, reference_numbers(found.group()), found.group())
+
+    def _references(self, doc_id: str, numbers: tuple[int, ...], cited: str) -> None:
+        if self.retriever is None:
+            return
+        document = self.retriever.document(doc_id)
+        show_references(self, document, numbers, cited)
+
+    @on(SourceList.ReferencesRequested)
+    def source_references(self, event: SourceList.ReferencesRequested) -> None:
+        """r in the sources: the bibliography entries the source's quote (or passage) cites."""
+        source = event.source
+        refs = source.references or tuple(source.passage.refs)
+        if not refs:
+            self.notify("This source cites no entries of the bibliography.", timeout=4)
+            return
+        which = source_marker(source.marker) if source.marker is not None else str(
+            self.sources_panel.sources.index(source) + 1 if source in self.sources_panel.sources else "")
+        self._references(source.passage.doc_id, tuple(r.number for r in refs), f"Source {which}".strip())
+
     def action_focus_sources(self) -> None:
         """Move the focus to the list of sources (showing them if they were hidden)."""
         lst = self.query_one(SourceList)
@@ -431,6 +556,7 @@ class QAApp(App):
                 from qa import ChatSession
 
                 self.session = ChatSession(self.retriever, k=self.k, mode=self.mode)
+                self.session.article = self.article
         elif self.session is not None:
             self.session.reset()
         self.answers.clear()
@@ -474,7 +600,7 @@ class QAApp(App):
             answer = restore_answer(stored.answer, self.retriever)
             self._turn += 1
             view = self.chat_log.add_turn(self._turn, stored.question, "")
-            view.answer_view.show_answer(answer)
+            view.answer_view.show_answer(answer, articles=self.several_articles)
             self.answers[self._turn] = answer
             self.session.turns.append(Turn(stored.question, answer.query or stored.question, answer))
         if self.answers:
@@ -532,6 +658,11 @@ class QAApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Library…", "The articles: ask all of them or one, read one's contents (f3)",
+                            self.action_library)
+        if self.several_articles and self.article is not None:
+            yield SystemCommand("Ask all articles", f"Stop asking only {self._scope()}",
+                                partial(self.set_article, None))
         yield SystemCommand("Rebuild index", "Build the index again from the article, in the background",
                             self.action_rebuild_index)
         for mode, label in MODE_LABELS.items():
@@ -563,7 +694,7 @@ class QAApp(App):
         self.mode = mode
         if self.session is not None:
             self.session.mode = mode
-        self.status.settings(self.mode, self.k)
+        self._show_settings()
         self._save("the settings", lambda store: store.save_settings(mode=mode))
         self.notify(f"Retrieval mode: {MODE_LABELS[mode]}.")
 
@@ -572,7 +703,7 @@ class QAApp(App):
         self.k = k
         if self.session is not None:
             self.session.k = k
-        self.status.settings(self.mode, self.k)
+        self._show_settings()
         self._save("the settings", lambda store: store.save_settings(k=k))
         self.notify(f"Answers now draw on {k} passages.")
 
@@ -619,8 +750,9 @@ class QAApp(App):
 
     def conversation_markdown(self) -> str:
         """The conversation so far as Markdown, with its sources."""
-        docs = getattr(self.retriever, "documents", None) or []
-        return conversation_markdown(list(self.answers.values()), title=docs[0].title if docs else "",
+        articles = list(self.retriever.articles.values()) if self.retriever is not None else []
+        title = articles[0].title if len(articles) == 1 else (self._scope() if articles else "")
+        return conversation_markdown(list(self.answers.values()), title=title,
                                      mode=MODE_LABELS[self.mode], k=self.k,
                                      when=f"{datetime.now():%Y-%m-%d %H:%M}")
 
@@ -638,7 +770,7 @@ class QAApp(App):
         self.notify(f"Conversation written to {message.path}", title="Export")
 
     def action_glossary(self) -> None:
-        glossary = getattr(self.retriever, "glossary", None)
+        glossary = self.retriever.glossary if self.retriever is not None else {}
         if not glossary:
             self.notify("The glossary is available once the article is loaded.")
             return

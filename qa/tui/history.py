@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from qa.tui.library import Library
 
-def restore_answer(record: dict[str, Any], retriever: Any) -> Any:
+
+def restore_answer(record: dict[str, Any], retriever: Library) -> Any:
     """A `qa.Answer` from its `to_dict()` record, against the retriever's passages.
 
     A citation whose passage the index no longer has (it was rebuilt from another article) cannot
@@ -24,7 +26,8 @@ def restore_answer(record: dict[str, Any], retriever: Any) -> Any:
             break
         numbers = [r.get("number") for r in c.get("references", [])]
         refs = tuple(r for r in passage.refs if r.number in numbers)
-        citations.append(Citation(int(c["marker"]), passage, c["sentence"], refs))
+        article = retriever.document(passage.doc_id).short_citation()
+        citations.append(Citation(int(c["marker"]), passage, c["sentence"], refs, article))
     passages = tuple(by_id[p["id"]] for p in record.get("passages", []) if p.get("id") in by_id)
     return Answer(question=record.get("question", ""), text=record.get("answer", ""),
                   citations=tuple(citations), abstained=bool(record.get("abstained")),

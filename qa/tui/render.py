@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.content import Content
+
+from qa.tui.library import PassageInfo, ReferenceInfo
 
 PASSAGE_STYLE = "on $primary-muted"
 QUOTE_STYLE = "bold $text on $warning-muted"
@@ -19,9 +22,15 @@ QUOTE_STYLE = "bold $text on $warning-muted"
 # numbers "[71]" are drawn muted, so the two never look alike.
 MARKER_STYLE = "bold $text-success on $success-muted"
 ARTICLE_REF_STYLE = "$text-muted"
+ARTICLE_STYLE = "italic $text-secondary"  # an article's short citation, where sources name it
 REF_STYLE = "$text-muted"
+ARTICLE_STYLE = "italic $text-secondary"  # an article's short citation, where sources name it
 # An article's own bracketed reference numbers: "[71]", "[71–76]", "[57, 60–64]".
 ARTICLE_REF = re.compile(r"\[\d+(?:\s*[–—,-]\s*\d+)*\]")
+# One citation marker, as a reader clicks it: "[71]", "[71–76]", "[57, 60–64]", or the JATS
+# rendering of a range "[4]–[7]".
+REF_MARKER = re.compile(r"\[\d+(?:\s*[–—,-]\s*\d+)*\](?:\s*[–—-]\s*\[\d+(?:\s*[–—,-]\s*\d+)*\])*")
+_RANGE = re.compile(r"(\d+)\s*[–—-]\s*(\d+)")
 
 
 def marker(n: int) -> str:
@@ -40,29 +49,71 @@ def answer_plain_text(answer) -> str:
     return " ".join(f"{c.sentence}{marker(c.marker)}" for c in answer.citations)
 
 
+def reference_numbers(marker_text: str) -> tuple[int, ...]:
+    """The reference numbers a marker cites: "[71–76]" → 71..76, "[57, 60–64]", "[4]–[7]" → 4..7."""
+    body = re.sub(r"\]\s*([–—-])\s*\[", r"\1", marker_text).strip("[]")  # "[4]–[7]" → "4–7"
+    out: list[int] = []
+    for part in body.split(","):
+        part = part.strip()
+        m = _RANGE.fullmatch(part)
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            if a <= b and b - a < 200:
+                out.extend(range(a, b + 1))
+                continue
+        if part.isdigit():
+            out.append(int(part))
+    return tuple(dict.fromkeys(out))
+
+
+def reference_markers(text: str) -> list[tuple[int, int, tuple[int, ...]]]:
+    """Each citation marker of `text`: (start, end, the reference numbers it cites)."""
+    return [(m.start(), m.end(), reference_numbers(m.group())) for m in REF_MARKER.finditer(text)]
+
+
+def pubmed_url(pmid: str | None) -> str | None:
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None
+
+
+def doi_url(doi: str | None) -> str | None:
+    return f"https://doi.org/{doi}" if doi else None
+
+
 @dataclass(frozen=True)
 class Source:
     """Something the reader can open: a passage, and the sentence quoted from it (if any)."""
 
-    passage: object  # qa.Passage
+    passage: PassageInfo
     sentence: str | None = None
     marker: int | None = None
-    references: tuple = ()  # tuple[qa.Reference, ...]
+    references: tuple[ReferenceInfo, ...] = ()
+    article: str = ""  # the short citation of its article ("Dennehy JJ et al., BMC Microbiol 2011")
 
 
-def sources_of(answer) -> list[Source]:
+def sources_of(answer, cite: Callable[[PassageInfo], str] | None = None) -> list[Source]:
     """The sources an answer offers: its citations, or for an abstention the closest passages
-    (one per closest section, in the order the library ranks them)."""
+    (one per closest section, in the order the library ranks them). `cite` names a passage's
+    article where the answer does not (the closest passages of an abstention)."""
     if answer.citations:
-        return [Source(c.passage, c.sentence, c.marker, tuple(c.references)) for c in answer.citations]
+        return [Source(c.passage, c.sentence, c.marker, tuple(c.references),
+                       c.article or (cite(c.passage) if cite else "")) for c in answer.citations]
     out: list[Source] = []
     wanted = list(dict.fromkeys(answer.closest_sections or [p.section for p in answer.passages]))
     for section in wanted:
         for p in answer.passages:
             if p.section == section:
-                out.append(Source(p, None, None, tuple(p.refs)))
+                out.append(Source(p, None, None, tuple(p.refs), cite(p) if cite else ""))
                 break
     return out
+
+
+def articles_of(answer) -> list[tuple[str, list[int]]]:
+    """The articles an answer quotes, in the order it first quotes them, each with its markers."""
+    out: dict[str, list[int]] = {}
+    for c in answer.citations:
+        if c.article:
+            out.setdefault(c.article, []).append(c.marker)
+    return list(out.items())
 
 
 def find_quote(text: str, sentence: str | None, start: int = 0) -> tuple[int, int] | None:
@@ -126,16 +177,42 @@ def article_refs_muted(text: str) -> Content:
     return highlight(text, [(m.start(), m.end(), ARTICLE_REF_STYLE) for m in ARTICLE_REF.finditer(text)])
 
 
-def answer_content(answer, turn: int) -> Content:
+def clickable_refs(text: str, action: Callable[[int], str]) -> Content:
+    """`text` with the article's own reference markers drawn muted, each one clickable:
+    `action(offset)` is the action it runs (offset: where the marker starts in `text`)."""
+    content = Content(text)
+    for start, end, _ in reference_markers(text):
+        content = content.stylize(ARTICLE_REF_STYLE, start, end).stylize(f"@click={action(start)}", start, end)
+    return content
+
+
+def answer_content(answer, turn: int, *, articles: bool = False) -> Content:
     """An answer with its ‹n› markers styled and clickable (they open the source), each glued to
-    the end of its sentence so that it wraps with it."""
+    the end of its sentence so that it wraps with it. The article's own reference markers ("[71]")
+    open their bibliography entries. With `articles`, a last line names the articles quoted."""
     if not answer.citations:
         return Content(answer.text)
     parts: list[Content] = []
     for c in answer.citations:
         chip = Content(marker(c.marker)).stylize(MARKER_STYLE).stylize(f"@click=app.open_source({turn},{c.marker})")
-        parts.append(article_refs_muted(c.sentence) + chip)
-    return Content(" ").join(parts)
+        refs = clickable_refs(c.sentence, lambda at, m=c.marker: f"app.open_reference({turn},{m},{at})")
+        parts.append(refs + chip)
+    body = Content(" ").join(parts)
+    quoted = articles_of(answer) if articles else []
+    if quoted:
+        line = Content(" · ").join(Content.assemble((name, ARTICLE_STYLE), " ",
+                                                    *[(marker(m), MARKER_STYLE) for m in markers])
+                                   for name, markers in quoted)
+        body = Content.assemble(body, "\n", ("From ", "$text-muted"), line)
+    return body
+
+
+def abstention_sentence(answer, noun: str = "the review") -> str:
+    """The first sentence of an abstention ("These articles do not answer this question.")."""
+    m = re.match(r".*?not answer this question\.", answer.text)
+    if m:
+        return m.group()
+    return f"{noun[:1].upper()}{noun[1:]} {'do' if noun.startswith('these') else 'does'} not answer this question."
 
 
 def references_content(references: Sequence) -> Content:
@@ -145,10 +222,10 @@ def references_content(references: Sequence) -> Content:
 
 
 def sources_plain_text(answer) -> str:
-    """The sources as plain text: "‹1› title — section", the quote, and the article's references."""
+    """The sources as plain text: "‹1› article — section", the quote, and the article's references."""
     lines = []
     for c in answer.citations:
-        lines.append(f"{marker(c.marker)} {c.passage.doc_title} — {c.passage.section}")
+        lines.append(f"{marker(c.marker)} {c.article or c.passage.doc_title} — {c.passage.section}")
         lines.append(f"    “{c.sentence}”")
         for r in c.references:
             lines.append(f"    [{r.number}] {r.short()}")
@@ -161,8 +238,9 @@ ABSTENTION = "The review does not answer this question."
 def abstention_text(answer) -> str:
     """An abstention's sentence and its reason, without the list of closest sections that the
     library's text ends with (the callers list them once, as a list)."""
-    reason = getattr(answer, "reason", "")
-    return f"{ABSTENTION} {reason}".strip() if reason or answer.text.startswith(ABSTENTION) else answer.text
+    reason = answer.reason
+    first = abstention_sentence(answer)
+    return f"{first} {reason}".strip() if reason or answer.text.startswith(first) else answer.text
 
 
 def closest_sections(answer) -> list[str]:
@@ -202,7 +280,7 @@ def conversation_markdown(answers: Sequence, *, title: str = "", mode: str = "",
             continue
         lines += [answer_plain_text(a), "", "**Sources**", ""]
         for c in a.citations:
-            lines.append(f"- {marker(c.marker)} *{c.passage.doc_title}* — {c.passage.section}")
+            lines.append(f"- {marker(c.marker)} *{c.article or c.passage.doc_title}* — {c.passage.section}")
             lines.append(f"   > “{c.sentence}”")
             for r in c.references:
                 lines.append(f"   - [{r.number}] {r.short()}{_pubmed(r.pmid)}")

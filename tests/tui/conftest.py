@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +16,25 @@ OUT_OF_SCOPE = "What is the capital of Australia?"
 def plain(text: str) -> str:
     """Text with non-breaking spaces as spaces (the article writes "10\u00a0mg/day")."""
     return text.replace("\u00a0", " ")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+LIBRARY_ARTICLES = ("1472-6831-8-11.nxml", "pone.0000217.nxml")  # two short JATS articles, and the review
+
+
+@pytest.fixture(scope="session")
+def library(tmp_path_factory, retriever, index_dir):
+    """A real retriever over three articles: two short JATS articles and the review. Its index starts
+    as a copy of the review's, so only the two new articles are embedded."""
+    import qa
+
+    corpus = tmp_path_factory.mktemp("library-corpus")
+    for name in LIBRARY_ARTICLES:
+        shutil.copy(ROOT / "eval" / "articles" / name, corpus / name)
+    shutil.copy(ROOT / "corpus" / "her2-review.txt", corpus / "her2-review.txt")
+    index = tmp_path_factory.mktemp("library-index")
+    shutil.copytree(index_dir, index, dirs_exist_ok=True)
+    return qa.Retriever.load(corpus_dir=corpus, index_dir=index)
 
 
 @pytest.fixture()
@@ -94,8 +115,8 @@ def fake_answer():
     ref = fake_reference(71)
     sentence = "The maximum tolerated dose was 10 mg/day [71]."
     passage = fake_passage(f"Data come from phase I trials. {sentence} It was well tolerated.", refs=[ref])
-    citation = SimpleNamespace(marker=1, passage=passage, sentence=sentence, references=(ref,))
+    citation = SimpleNamespace(marker=1, passage=passage, sentence=sentence, references=(ref,), article="")
     return SimpleNamespace(question="What dose?", text=f"{sentence} [1]", citations=(citation,),
-                           abstained=False, passages=(passage,), query="What dose?",
+                           abstained=False, passages=(passage,), query="What dose?", reason="",
                            closest_sections=(passage.section,),
                            sources_text=lambda: f"[1] A review — {passage.section}")

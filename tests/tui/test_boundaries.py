@@ -8,11 +8,14 @@ import sys
 from textual.binding import Binding
 
 from qa.tui.app import QAApp
+from qa.tui.screens.contents import ContentsScreen
 from qa.tui.screens.conversations import ConversationsScreen
 from qa.tui.screens.glossary import GlossaryScreen
 from qa.tui.screens.help import HelpScreen
+from qa.tui.screens.library import LibraryScreen
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.screens.reader import ReaderScreen
+from qa.tui.screens.references import ReferencesScreen
 from qa.tui.widgets.chat_log import AnswerView
 from qa.tui.widgets.question_input import QuestionInput
 from qa.tui.widgets.sources import SourceList
@@ -35,7 +38,7 @@ def test_the_library_core_never_imports_textual():
 
 def test_every_binding_has_a_description_and_an_id():
     for owner in (QAApp, ReaderScreen, HelpScreen, GlossaryScreen, PromptScreen, QuestionInput, SourceList,
-                  ConversationsScreen, AnswerView):
+                  ConversationsScreen, AnswerView, LibraryScreen, ContentsScreen, ReferencesScreen):
         for b in owner.BINDINGS:
             assert isinstance(b, Binding), (owner, b)
             assert b.description and b.id, (owner.__name__, b.key)
@@ -45,8 +48,10 @@ def test_the_help_screen_names_every_shown_key():
     from qa.tui.screens.help import COMMANDS, KEYS
 
     listed = " ".join(k for k, _ in KEYS)
+    shown = {"right_square_bracket": "]", "left_square_bracket": "["}
     for owner in (QAApp, ReaderScreen, SourceList, QuestionInput):
         for b in owner.BINDINGS:
             if b.show or b.id in ("conversations", "cycle-layout", "focus-answers"):
-                assert b.key.split(",")[0] in listed, (owner.__name__, b.key)
+                key = b.key.split(",")[0]
+                assert shown.get(key, key) in listed, (owner.__name__, b.key)
     assert any("Export" in c for c, _ in COMMANDS)

@@ -84,7 +84,7 @@ async def test_keyboard_walks_earlier_answers_shows_sources_copies_and_reasks(re
         assert app.focused is views[0]
         await pilot.press("enter")
         await pilot.pause()
-        assert str(app.query_one("#sources-title").content).endswith("answer 1")
+        assert "answer 1" in str(app.query_one("#sources-title").content)
         await pilot.press("c")
         await wait_until(pilot, lambda: any(n.title == "Copy" for n in app._notifications), 10, "the copy")
         await pilot.press("r")
@@ -170,13 +170,13 @@ async def test_each_screen_shows_its_own_keys_and_the_glossary_counts_its_filter
         await pilot.press("ctrl+p")
         await pilot.pause(0.3)
         keys = footer_keys(app.screen)
-        assert "Exit the command palette" in keys and "New chat" not in keys, keys
+        assert "Exit the command palette" in keys and "New" not in keys and "Library" not in keys, keys
         await pilot.press("escape")
         await pilot.pause()
         app.action_glossary()
         await pilot.pause(0.2)
         assert isinstance(app.screen, GlossaryScreen)
-        assert "Close glossary" in footer_keys(app.screen) and "New chat" not in footer_keys(app.screen)
+        assert "Close glossary" in footer_keys(app.screen) and "New" not in footer_keys(app.screen)
         total = len(retriever.glossary)
         assert str(app.screen.query_one("#glossary-title").content) == f"Abbreviation glossary ({total})"
         await pilot.press(*"HER2")

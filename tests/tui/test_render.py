@@ -52,7 +52,7 @@ def test_source_content_highlights_the_sentence(fake_answer):
 def test_answer_markers_are_styled_and_clickable(fake_answer):
     content = answer_content(fake_answer, turn=3)
     assert content.plain == "The maximum tolerated dose was 10 mg/day [71].‹1›"
-    clicks = [sp for sp in content.spans if str(sp.style).startswith("@click")]
+    clicks = [sp for sp in content.spans if str(sp.style).startswith("@click=app.open_source")]
     assert len(clicks) == 1
     assert content.plain[clicks[0].start:clicks[0].end] == "‹1›"
     assert "open_source(3,1)" in str(clicks[0].style)
@@ -71,7 +71,7 @@ def test_abstention_offers_one_source_per_closest_section():
 
 def test_markdown_has_questions_answers_sources_and_pmids(fake_answer):
     abstained = SimpleNamespace(question="Capital of Australia?", abstained=True,
-                                text="The review does not answer this question.",
+                                text="The review does not answer this question.", reason="",
                                 closest_sections=("references",), citations=())
     md = conversation_markdown([fake_answer, abstained], title="A review", mode="hybrid", k=6,
                                when="2024-01-01 10:00")

@@ -1,4 +1,4 @@
-"""Snapshots of the main screen with an answer, the reader and the help screen (real stack).
+"""Snapshots of the main screen with an answer, the reader, the help screen and the library (real stack).
 
 Each SVG under __snapshots__/ was rendered to PNG and checked by eye before it was accepted.
 Update with `pytest tests/tui/test_snapshots.py --snapshot-update`, then look at them again.
@@ -53,3 +53,21 @@ def test_help_screen(snap_compare, retriever, data_dir):
         await pilot.pause()
 
     assert snap_compare(make_app(retriever=retriever, data_dir=data_dir), terminal_size=(100, 32), run_before=run_before)
+
+
+def test_library_screen(snap_compare, library, data_dir):
+    """The library of three articles at 80x24, over the chat."""
+    async def run_before(pilot):
+        await _answered(pilot)
+        await pilot.press("f3")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(retriever=library, data_dir=data_dir), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_main_screen_with_an_answer_from_several_articles(snap_compare, library, data_dir):
+    """Answers and sources name their article at 120x36."""
+    async def run_before(pilot):
+        await _answered(pilot, QUESTION)
+
+    assert snap_compare(make_app(retriever=library, data_dir=data_dir), terminal_size=(120, 36), run_before=run_before)

@@ -18,11 +18,17 @@ KEYS: list[tuple[str, str]] = [
     ("ctrl+n", "New chat; the previous one stays in the conversations list"),
     ("ctrl+l", "Conversations: resume (enter), rename (r) or delete (d) a saved chat"),
     ("ctrl+o", "Focus the sources (escape returns to the question)"),
+    ("f3 / ctrl+t", "Library: the articles; enter asks one (or all), t shows one's contents"),
     ("enter / 1-9 / click", "Open a source in its section (in the sources)"),
+    ("r", "The bibliography entries the source cites, with PubMed/DOI links (in the sources)"),
     ("ctrl+up / alt+up", "Focus the latest answer; then up / down walk the answers, enter shows "
                          "its sources, c copies it, r asks it again, escape returns"),
     ("f2", "Hide the sources panel, then maximise it, then both again"),
     ("n / p", "Next / previous source (in the reader)"),
+    ("] / [", "Next / previous section of the article (in the reader)"),
+    ("t", "The article's table of contents; enter goes to a section (in the reader)"),
+    ("click [73]", "Open that bibliography entry (in an answer or the reader); enter there opens "
+                   "its PubMed page (or DOI), d its DOI"),
     ("escape", "Back: reader → sources → question; closes this help"),
     ("page up / down", "Scroll the chat"),
     ("ctrl+y", "Copy the answer with its sources (says where it went, or that nothing was copied)"),
@@ -33,6 +39,8 @@ KEYS: list[tuple[str, str]] = [
 ]
 
 COMMANDS: list[tuple[str, str]] = [
+    ("Library…", "The articles: ask all of them or one (f3)"),
+    ("Ask all articles", "Stop asking only one article"),
     ("Conversations…", "Resume, rename or delete a saved conversation"),
     ("Hide or maximise sources", "The chat alone, the sources alone, or both (f2)"),
     ("Rebuild index", "Build the index again from the article"),
@@ -69,7 +77,8 @@ class HelpScreen(ModalScreen[None]):
                     "is quoted from source 1 of the sources panel; click it to read the source in its "
                     "section.\n",
                     ("[71]", ARTICLE_REF_STYLE), "  the article's own reference number, part of the "
-                    "quote: that bibliography entry is listed under the source.\n"
+                    "quote: that bibliography entry is listed under the source; click it (or press r "
+                    "in the sources) to see it with its PubMed or DOI link.\n"
                     "When the article does not cover a question, the answer says so and lists the "
                     "closest sections instead. Conversations are saved as you ask.",
                 ), classes="help-intro")

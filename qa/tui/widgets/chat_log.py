@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from qa.tui.render import ABSTENTION, answer_content
+from qa.tui.render import abstention_sentence, answer_content
 
 WELCOME = (
     "Ask a question about the review article. Every answer quotes the article and cites its "
@@ -63,12 +63,13 @@ class AnswerView(Static, can_focus=True):
         self.turn = turn
         self.answer = None
 
-    def show_answer(self, answer) -> None:
+    def show_answer(self, answer, *, articles: bool = False) -> None:
+        """Show the answer; with `articles` (a corpus of several) it names the articles it quotes."""
         self.answer = answer
         self.remove_class("-pending")
         self.set_class(answer.abstained, "-abstained")
         if answer.abstained:
-            body = Content.assemble((ABSTENTION, "bold"))
+            body = Content.assemble((abstention_sentence(answer), "bold"))
             if answer.reason:
                 body += Content.assemble(" ", (answer.reason, "italic"))
             if answer.closest_sections:
@@ -77,7 +78,7 @@ class AnswerView(Static, can_focus=True):
                                          (" · ".join(names), "italic"))
             self.update(body)
         else:
-            self.update(answer_content(answer, self.turn))
+            self.update(answer_content(answer, self.turn, articles=articles))
 
     def show_waiting(self, text: str) -> None:
         if self.answer is None:

@@ -1,5 +1,6 @@
-"""The sources panel: each cited source with its section path, the quoted sentence highlighted in
-its passage, and the bibliography entries it cites. Enter (or a click, or 1-9) opens a source."""
+"""The sources panel: each cited source with its article (in a corpus of several), its section path,
+the quoted sentence highlighted in its passage, and the bibliography entries it cites. Enter (or a
+click, or 1-9) opens a source; r lists the bibliography entries it cites, with their links."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, ListItem, ListView, Static
 
-from qa.tui.render import MARKER_STYLE, Source, marker, references_content, source_content
+from qa.tui.render import ARTICLE_STYLE, MARKER_STYLE, Source, marker, references_content, source_content
 
 
 NARROW_ROOM = 60  # characters of context either side of the quote in the narrow layout
@@ -20,10 +21,11 @@ NARROW_ROOM = 60  # characters of context either side of the quote in the narrow
 class SourceItem(ListItem):
     """One source: "‹n› section path", the passage excerpt, the references."""
 
-    def __init__(self, source: Source, number: int) -> None:
+    def __init__(self, source: Source, number: int, *, article: bool = False) -> None:
         super().__init__(classes="source")
         self.source = source
         self.number = number
+        self.show_article = article and bool(source.article)
 
     def compose(self) -> ComposeResult:
         p = self.source.passage
@@ -31,8 +33,12 @@ class SourceItem(ListItem):
             label = (marker(self.source.marker), MARKER_STYLE)
         else:
             label = (f"{self.number}.", "bold $text-muted")
-        yield Static(Content.assemble(label, " ", (p.section, "bold")),
-                     classes="source-title")
+        if self.show_article:
+            yield Static(Content.assemble(label, " ", (self.source.article, ARTICLE_STYLE)),
+                         classes="source-article")
+            yield Static(Content.assemble((p.section, "bold")), classes="source-title -under-article")
+        else:
+            yield Static(Content.assemble(label, " ", (p.section, "bold")), classes="source-title")
         full = source_content(self.source)
         short = source_content(self.source, room=NARROW_ROOM)
         if short.plain == full.plain:
@@ -51,19 +57,35 @@ class SourceList(ListView):
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open", id="open-source"),
+        Binding("r", "references", "References", id="source-references"),
         Binding("escape", "app.focus_question", "Back", id="sources-back"),
         *[Binding(str(n), f"open_number({n})", f"Open source {n}", show=False, id=f"open-source-{n}")
           for n in range(1, 10)],
     ]
 
+    class ReferencesRequested(Message):
+        """The user asked for the bibliography entries a source cites."""
+
+        def __init__(self, source: Source) -> None:
+            super().__init__()
+            self.source = source
+
     def on_key(self, event: events.Key) -> None:
-        """Typing a letter here goes on in the question box."""
+        """Typing a letter here goes on in the question box (but r lists the references)."""
+        if event.key == "r":
+            return
         if event.is_printable and event.character and not event.character.isdigit():
             event.stop()
             event.prevent_default()
             box = self.app.query_one("#question", Input)
             box.focus()
             box.insert_text_at_cursor(event.character)
+
+    def action_references(self) -> None:
+        """List the bibliography entries the highlighted source cites."""
+        item = self.highlighted_child
+        if isinstance(item, SourceItem):
+            self.post_message(self.ReferencesRequested(item.source))
 
     def action_open_number(self, n: int) -> None:
         """Open the n-th source of the list."""
@@ -94,22 +116,28 @@ class SourcesPanel(Vertical):
         yield SourceList(id="source-list")
 
     async def show(self, sources: list[Source], *, turn: int | None, abstained: bool = False,
-                   number: int | None = None) -> None:
-        """Replace the listed sources (of the answer to `turn`, the `number`-th of this chat)."""
+                   number: int | None = None, articles: bool = False, article: str = "",
+                   noun: str = "the review") -> None:
+        """Replace the listed sources (of the answer to `turn`, the `number`-th of this chat).
+
+        With `articles` (a corpus of several) each source names its article; otherwise the title
+        names the one `article`, quietly."""
         self.sources = list(sources)
         self.turn = turn
-        title = "Closest sections" if abstained else "Sources"
+        title = Content("Closest sections" if abstained else "Sources")
         if number or turn is not None:
             title += f" · answer {number or turn}"
+        if article and not articles and self.sources:
+            title += Content.assemble(" · ", (article, "not bold $text-muted"))
         self.query_one("#sources-title", Label).update(title)
         self.set_class(abstained, "-abstained")
         empty = self.query_one("#sources-empty", Static)
         empty.display = not self.sources
-        empty.update("No sources: the review does not cover this." if abstained and not self.sources
+        empty.update(f"No sources: {noun} {'do' if noun.startswith('these') else 'does'} not cover this." if abstained and not self.sources
                      else "The sources of an answer appear here.")
         lst = self.query_one(SourceList)
         await lst.clear()
-        await lst.extend(SourceItem(s, i) for i, s in enumerate(self.sources, 1))
+        await lst.extend(SourceItem(s, i, article=articles) for i, s in enumerate(self.sources, 1))
         if self.sources:
             lst.index = 0
         lst.scroll_home(animate=False)

@@ -1,4 +1,5 @@
-"""The status line: what the app is doing (loading, building the index, answering) and its settings."""
+"""The status line: what the app is doing (loading, building the index, answering), which articles
+questions are asked of, and the retrieval settings."""
 
 from __future__ import annotations
 
@@ -37,7 +38,12 @@ class StatusLine(Horizontal):
     def text(self) -> str:
         return str(self._text.content)
 
-    def settings(self, mode: str, k: int) -> None:
-        """Show the retrieval mode and the number of passages."""
+    def settings(self, mode: str, k: int, scope: str = "") -> None:
+        """Show what questions are asked of (`scope`: "All 3 articles", or one article's short
+        citation; empty for a corpus of one), the retrieval mode and the number of passages."""
         label = {"bm25": "BM25"}.get(mode, mode)
-        self._settings.update(f"{label} · k={k}")
+        self._settings.update(" · ".join(x for x in (scope, label, f"k={k}") if x))
+
+    @property
+    def settings_text(self) -> str:
+        return str(self._settings.content)
