@@ -114,9 +114,10 @@ class Answerer(Protocol):
     implement this without changing callers."""
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None,
-               avoid: tuple[str, ...] = ()) -> Answer:
+               avoid: tuple[str, ...] = (), article: str | None = None) -> Answer:
         """`query`: the question as searched (a follow-up with its earlier subject); `avoid`: sentences
-        the question does not ask for again ("the other phase II" after an answer about one)."""
+        the question does not ask for again ("the other phase II" after an answer about one);
+        `article`: the one article the question was asked of, if any (for the wording)."""
         ...
 
 
@@ -470,7 +471,7 @@ class ExtractiveAnswerer:
         return float((table @ self.retriever.word_vectors([word])[0]).max()) if len(table) else 0.0
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None,
-               avoid: tuple[str, ...] = ()) -> Answer:
+               avoid: tuple[str, ...] = (), article: str | None = None) -> Answer:
         query = query or question
         own = self.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))  # "at that dose" names the old topic
         # terms carried over from earlier turns locate the passages; the sentence must answer the
@@ -539,7 +540,7 @@ class ExtractiveAnswerer:
         closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
         if not decision.answered:
             where = "; ".join(closest)
-            noun = self.retriever.corpus_noun
+            noun = self.retriever.noun_for(article)
             reason = _plural_reason(decision.reason) if noun.startswith("these") else decision.reason
             decision = replace(decision, reason=reason)
             text = f"{noun[0].upper()}{noun[1:]} {'do' if noun.startswith('these') else 'does'} not answer this question. {reason}"

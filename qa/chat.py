@@ -176,6 +176,7 @@ class ChatSession:
         # "the other phase II" asks about a study the previous answer did not quote
         avoid = tuple(c.sentence for c in self.turns[-1].answer.citations) \
             if query != q and self.turns and _OTHER.search(q) else ()
-        answer = self.answerer.answer(q, passages, query=query, avoid=avoid)
+        scope = article if article is not None else self.article
+        answer = self.answerer.answer(q, passages, query=query, avoid=avoid, article=scope)
         self.turns.append(Turn(q, query, answer))
         return answer

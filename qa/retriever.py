@@ -398,8 +398,14 @@ class Retriever:
     @property
     def corpus_noun(self) -> str:
         """How answers name the corpus: "the review", "the article" or "these articles"."""
-        if len(self.documents) == 1:
-            return "the review" if self.documents[0].is_review else "the article"
+        return self.noun_for(None)
+
+    def noun_for(self, article: str | None) -> str:
+        """How answers name what they were asked over: one article ("the review", "the article")
+        or the whole corpus ("these articles" when it holds several)."""
+        docs = [self._docs[article]] if article in self._docs else self.documents
+        if len(docs) == 1:
+            return "the review" if docs[0].is_review else "the article"
         return "these articles"
 
     def citation_of(self, passage: Passage) -> str:
