@@ -448,7 +448,9 @@ def _issue(front: str) -> str:
 
 def _split_keywords(run: str, vocabulary: str) -> tuple[str, ...]:
     """Split a keyword line PMC runs together ("breast cancereverolimusHER2") using the article's words."""
-    voc = fold(vocabulary)
+    # the article's phrases of up to six words, as a set: one pass over the text (linear time)
+    toks = re.findall(r"[a-z0-9]+(?:[^a-z0-9\s][a-z0-9]+)*", fold(vocabulary))
+    phrases = {" ".join(toks[i:i + k]) for k in range(1, 7) for i in range(len(toks) - k + 1)}
     n = len(run)
     best: list[tuple[int, int] | None] = [None] * (n + 1)  # (pieces, prev)
     best[0] = (0, -1)
@@ -459,8 +461,8 @@ def _split_keywords(run: str, vocabulary: str) -> tuple[str, ...]:
             piece = run[i:j].strip()
             if not piece or run[i] == " " or (j < n and run[j - 1] == " "):
                 continue
-            folded = fold(piece)
-            if folded in voc and re.search(r"(?<![a-z0-9])" + re.escape(folded) + r"(?![a-z0-9])", voc):
+            folded = " ".join(fold(piece).split())
+            if folded in phrases:
                 cand = (best[i][0] + 1, i)
                 if best[j] is None or cand[0] < best[j][0]:
                     best[j] = cand
