@@ -156,9 +156,9 @@ class ChatSession:
                 DRUG_NAME.search(w) for w in words(q)) and not [
                 w for w in words(q[:dangling.start()]) if w not in STOPWORDS and w not in _QUESTION_WORDS]:
             word = dangling.group(0)
-            answer = Answer(q, f"What does “{word}” refer to? Nothing has been asked about yet in this chat: "
-                               "ask again with the drug, study or topic named.", (), True, (), q,
-                            reason="The question refers to something not named yet.")
+            ask_back = (f"What does “{word}” refer to? Nothing has been asked about yet in this chat: "
+                        "ask again with the drug, study or topic named.")
+            answer = Answer(q, ask_back, (), True, (), q, reason=ask_back)
             self.turns.append(Turn(q, q, answer))
             return answer
         query = self.rewrite(q)
