@@ -161,10 +161,7 @@ AVOID_PENALTY = 0.6  # for a sentence about the thing a follow-up turns away fro
 FOLLOWING_GAIN = 0.15  # share of the question's key terms the next sentence must add to join the best
 NUMBER_BONUS = 0.15  # for a sentence holding every number the question writes
 PART_BONUS = 0.15  # for a sentence of the part of the article the question names
-SUBJECT_PENALTY = 0.5
-FLOAT_NOTE_PENALTY = 0.3  # for a sentence that only says what a table or figure shows
-_DESCRIBES_A_FLOAT = re.compile(r"^(?:Table|Figure|Fig\.)\s*\d+[A-Za-z]?\s+(?:shows|summari[sz]es|lists|presents|"
-                                r"gives|displays|depicts|illustrates|reports|contains)\b")  # for a sentence not about the drug, trial or gene the question names
+SUBJECT_PENALTY = 0.5  # for a sentence not about the drug, trial or gene the question names
 DESCRIPTION_BONUS = 0.4  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
 _COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
