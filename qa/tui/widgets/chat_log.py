@@ -17,9 +17,10 @@ from textual.widgets import Static
 from qa.tui.render import abstention_sentence, answer_content
 
 WELCOME = (
-    "Ask a question about the review article. Every answer quotes the article and cites its "
-    "sources; the sources appear in the sources panel, and a source opens in its section.\n\n"
-    "For example: What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?"
+    "Ask a question about the articles of the corpus (f3 lists them). Every answer quotes an article "
+    "and cites its sources; the sources appear in the sources panel, and a source opens in its section.\n\n"
+    "For example, of the HER2 review: What is the maximum tolerated dose of everolimus with paclitaxel "
+    "and trastuzumab?"
 )
 
 
