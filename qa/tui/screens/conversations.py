@@ -53,7 +53,7 @@ class ConversationsScreen(ModalScreen[int | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refill()
+        self.refill(keep=self.current)  # the cursor starts on the open chat
         self.query_one(OptionList).focus()
 
     def refill(self, keep: int | None = None) -> None:
