@@ -354,15 +354,15 @@ class Retriever:
         return question if not added else f"{question} ({'; '.join(added)})"
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
-               section: str | None = None, article: str | None = None) -> list[Passage]:
+               article: str | None = None, section: str | None = None) -> list[Passage]:
         """The `k` best passages for the question, best first, each with its score.
 
         Args:
             question: the question, 1 to 2,000 characters.
             k: how many passages (>= 1).
             mode: "hybrid" (dense + BM25, weighted z-score fusion), "dense" or "bm25".
-            section: keep only passages whose section path contains this text (case-insensitive).
             article: keep only passages of this article (its id, `retriever.articles`).
+            section: keep only passages whose section path contains this text (case-insensitive).
 
         Raises:
             QuestionError: empty or over-long question, k < 1, unknown mode.
@@ -370,7 +370,7 @@ class Retriever:
         return self.search_many([question], k=k, mode=mode, section=section, article=article)[0]
 
     def search_many(self, questions: list[str], k: int = 5, mode: str = "hybrid",
-                    section: str | None = None, article: str | None = None) -> list[list[Passage]]:
+                    article: str | None = None, section: str | None = None) -> list[list[Passage]]:
         """`search` for several questions."""
         check_search_args(k, mode)
         if section is not None and not isinstance(section, str):
