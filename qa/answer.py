@@ -18,6 +18,7 @@ import numpy as np
 from qa.chunking import Passage
 from qa.corpus import Reference
 from qa.decision import DecisionModel, load_decision_model
+from qa.settings import SETTINGS
 from qa.lexical import tokenize
 from qa.retriever import asks_for_definition, asks_for_reference, described_names
 from qa.terms import PUBLICATION, REVIEW_TOPIC
@@ -149,20 +150,20 @@ class AbstentionRule:
        below most paraphrased in-scope ones; the near-topic questions are left to test 1.
     """
 
-    min_score: float = 0.45
-    coverage_weight: float = 0.6
-    type_penalty: float = 0.45
+    min_score: float = SETTINGS.answer.min_score
+    coverage_weight: float = SETTINGS.answer.coverage_weight
+    type_penalty: float = SETTINGS.answer.type_penalty
 
 
-CARRIED_WEIGHT = 0.3
+CARRIED_WEIGHT = SETTINGS.answer.carried_weight
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
-DEFINITION_BONUS = 0.3  # for a sentence that spells out the abbreviation a question asks about
-AVOID_PENALTY = 0.6  # for a sentence about the thing a follow-up turns away from ("the other study")
-FOLLOWING_GAIN = 0.15  # share of the question's key terms the next sentence must add to join the best
-NUMBER_BONUS = 0.15  # for a sentence holding every number the question writes
-PART_BONUS = 0.15  # for a sentence of the part of the article the question names
-SUBJECT_PENALTY = 0.5  # for a sentence not about the drug, trial or gene the question names
-DESCRIPTION_BONUS = 0.4  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
+DEFINITION_BONUS = SETTINGS.answer.definition_bonus  # for a sentence that spells out the abbreviation a question asks about
+AVOID_PENALTY = SETTINGS.answer.avoid_penalty  # for a sentence about the thing a follow-up turns away from ("the other study")
+FOLLOWING_GAIN = SETTINGS.answer.following_gain  # share of the question's key terms the next sentence must add to join the best
+NUMBER_BONUS = SETTINGS.answer.number_bonus  # for a sentence holding every number the question writes
+PART_BONUS = SETTINGS.answer.part_bonus  # for a sentence of the part of the article the question names
+SUBJECT_PENALTY = SETTINGS.answer.subject_penalty  # for a sentence not about the drug, trial or gene the question names
+DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
 _COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
 # a drug by its ending, or a code name (BEZ235, GDC-0941; not HSP90)
@@ -243,7 +244,7 @@ def _medical_term(word: str) -> bool:
 
 _ROMAN = re.compile(r"[IVXL]+")
 _COORDINATED = re.compile(r"-(?:plus|and|with|or|versus|vs)-", re.I)
-NAME_MATCH = 0.75  # a capitalised word this close to a word of the article is that word
+NAME_MATCH = SETTINGS.answer.name_match  # a capitalised word this close to a word of the article is that word
 _NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
 # a name with a prefix or a participle the article need not use with it: "anti-IGF1R", "IGF1R-blocking"
 _AFFIXED = re.compile(r"(?:anti|non|pre|post|pan|dual|multi)-([\w/]+)|([\w/]+)-(?:blocking|targeting|targeted|"
@@ -285,7 +286,7 @@ class Decision:
 class ExtractiveAnswerer:
     """Quotes the sentences of the retrieved passages that answer the question."""
 
-    def __init__(self, retriever, rule: AbstentionRule | None = None, max_sentences: int = 4,
+    def __init__(self, retriever, rule: AbstentionRule | None = None, max_sentences: int = SETTINGS.answer.max_sentences,
                  model: DecisionModel | None | bool = True):
         self.retriever = retriever
         self.rule = rule or AbstentionRule()

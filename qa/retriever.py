@@ -25,6 +25,7 @@ from qa.corpus import Document, Section, load_corpus
 from qa.embedding import Embedder
 from qa.errors import QAError, QuestionError, StaleIndexError
 from qa.faiss_factory import existing_factory, training_vectors_needed
+from qa.settings import SETTINGS
 from qa.store import LocalStore, PassageStore
 from qa.index import Index, Progress, build_index, expected_manifest, load_index, read_manifest
 from qa.terms import DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms
@@ -34,11 +35,11 @@ MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION_CHARS = 2000
 # Hybrid fusion: weights of the z-scored passage vector, best-sentence vector and BM25 scores, and
 # the shift of bibliography entries; grid-searched on eval/questions.jsonl (MRR@10, Recall@5).
-FUSION_WEIGHTS = (0.2, 0.6, 0.25)
-REFERENCE_SHIFT = 1.5
+FUSION_WEIGHTS = SETTINGS.retrieval.fusion_weights
+REFERENCE_SHIFT = SETTINGS.retrieval.reference_shift
 # A question that names a part of the article ("the summary at the top", "in the closing remarks",
 # "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
-SECTION_HINT_SHIFT = 1.0
+SECTION_HINT_SHIFT = SETTINGS.retrieval.section_hint_shift
 # Each hint: what the question says, the passages (kind and section) it names, and how many
 # `SECTION_HINT_SHIFT`s they are lifted.
 SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern, float], ...] = tuple(
@@ -69,9 +70,9 @@ SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern, float], ...] = tuple(
 # Hybrid re-ranking: the first RERANK_DEPTH passages get RERANK_WEIGHT x their best sentence's
 # answer score (cosine to the question + RERANK_COVERAGE x the share of its key terms the sentence
 # covers, as the answerer scores sentences); weight chosen on eval/questions.jsonl.
-RERANK_DEPTH = 30
-RERANK_WEIGHT = 5.0
-RERANK_COVERAGE = 0.6
+RERANK_DEPTH = SETTINGS.retrieval.rerank_depth
+RERANK_WEIGHT = SETTINGS.retrieval.rerank_weight
+RERANK_COVERAGE = SETTINGS.retrieval.rerank_coverage
 
 
 def check_question(question: object) -> str:

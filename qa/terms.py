@@ -15,6 +15,7 @@ from importlib import resources
 import numpy as np
 
 from qa.lexical import tokenize
+from qa.settings import SETTINGS
 from qa.text import fold, plain_words
 
 def _data_lines(name: str) -> list[str]:
@@ -68,13 +69,13 @@ GENERIC = frozenset(
 )
 GENERIC_TOKENS = frozenset(t for w in GENERIC for t in tokenize(w))
 
-AROUND_CREDIT = 0.5  # a term found in the sentence's passage but not in the sentence
+AROUND_CREDIT = SETTINGS.terms.around_credit  # a term found in the sentence's passage but not in the sentence
 # A question word the text lacks still counts SOFT_CREDIT when one of the text's words is close to
 # it as a word vector ("paid" ~ "funded" 0.65, "biggest" ~ "largest" 0.94, "recruit" ~ "enroll"
 # 0.57; "radiotherapy" ~ "chemotherapy" 0.51 is also close, so the credit is partial).
-SOFT_MATCH = 0.45
-SOFT_CREDIT = 0.75
-UNKNOWN_WEIGHT = 0.5  # a term the corpus never uses: no text can contain it
+SOFT_MATCH = SETTINGS.terms.soft_match
+SOFT_CREDIT = SETTINGS.terms.soft_credit
+UNKNOWN_WEIGHT = SETTINGS.terms.unknown_weight  # a term the corpus never uses: no text can contain it
 
 
 # "this review on beating anti-HER2 drug resistance": words that name the review, not what is asked

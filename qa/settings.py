@@ -1,0 +1,107 @@
+"""Every weight and threshold of retrieval and answering, in one typed settings object.
+
+The defaults are the values fitted or calibrated on the question sets (eval/README.md says how).
+`QA_SETTINGS=/path/to/settings.toml` loads other values at import, for experiments; a key the
+settings do not have is an error, so a typo never passes silently:
+
+    [retrieval]
+    rerank_depth = 40
+
+    [answer]
+    min_score = 0.5
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from qa.errors import QAError
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """Hybrid fusion and re-ranking (`qa.retriever`)."""
+
+    fusion_weights: tuple[float, float, float] = (0.2, 0.6, 0.25)  # passage vector, best sentence, BM25 z-scores
+    reference_shift: float = 1.5  # bibliography entries down (or up, for a literature question), in SDs
+    section_hint_shift: float = 1.0  # the part of the article a question names, lifted by this many SDs
+    rerank_depth: int = 30  # passages re-ranked by their best sentence's answer score
+    rerank_weight: float = 5.0
+    rerank_coverage: float = 0.6  # weight of key-term coverage in that answer score
+
+
+@dataclass(frozen=True)
+class TermSettings:
+    """Key-term coverage (`qa.terms`)."""
+
+    around_credit: float = 0.5  # a term found in the sentence's passage but not in the sentence
+    soft_match: float = 0.45  # word-vector cosine from which a word counts as the question's word
+    soft_credit: float = 0.75  # ... and how much it counts
+    unknown_weight: float = 0.5  # weight of a question term the corpus never uses
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """Choosing sentences and deciding to answer (`qa.answer`)."""
+
+    min_score: float = 0.45  # similarity + coverage_weight x coverage needed to answer
+    coverage_weight: float = 0.6
+    type_penalty: float = 0.45  # a sentence without the kind of answer asked for ranks this much lower
+    carried_weight: float = 0.3  # terms carried over from an earlier turn
+    definition_bonus: float = 0.3  # a sentence spelling out the abbreviation asked about
+    avoid_penalty: float = 0.6  # a sentence about what "the other study" turns away from
+    following_gain: float = 0.15  # share of key terms the next sentence must add to join the best
+    number_bonus: float = 0.15  # a sentence holding every number the question writes
+    part_bonus: float = 0.15  # a sentence of the part of the article the question names
+    subject_penalty: float = 0.5  # a sentence about another drug, trial or gene than the one asked about
+    description_bonus: float = 0.4  # a sentence saying what the thing asked about is
+    name_match: float = 0.75  # word-vector cosine from which a capitalised word is an article's word
+    max_sentences: int = 4
+
+
+@dataclass(frozen=True)
+class Settings:
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    terms: TermSettings = field(default_factory=TermSettings)
+    answer: AnswerSettings = field(default_factory=AnswerSettings)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "settings") -> "Settings":
+        """Defaults overridden by `data` ({"answer": {"min_score": 0.5}, ...}); QAError on an unknown key."""
+        out = cls()
+        for part, values in data.items():
+            if part not in {f.name for f in fields(cls)} or not isinstance(values, dict):
+                raise QAError(f"{where}: unknown settings section {part!r}; use retrieval, terms or answer")
+            current = getattr(out, part)
+            known = {f.name: f for f in fields(current)}
+            for key, value in values.items():
+                if key not in known:
+                    raise QAError(f"{where}: [{part}] has no setting {key!r}")
+                if isinstance(getattr(current, key), tuple):
+                    value = tuple(value)
+                current = replace(current, **{key: value})
+            out = replace(out, **{part: current})
+        return out
+
+    @classmethod
+    def from_file(cls, path: str) -> "Settings":
+        try:
+            with open(path, "rb") as f:
+                data = tomllib.load(f)
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise QAError(f"{path}: cannot read the settings ({e})") from e
+        return cls.from_dict(data, where=str(path))
+
+
+def load_settings() -> Settings:
+    """The settings of this process: `QA_SETTINGS` (a TOML file) over the defaults."""
+    path = os.environ.get("QA_SETTINGS")
+    return Settings.from_file(path) if path else Settings()
+
+
+SETTINGS = load_settings()
