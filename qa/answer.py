@@ -280,7 +280,6 @@ class Decision:
     strength: float
     reason: str = ""
     probability: float | None = None  # set when the fitted model decided
-    features: dict = field(default_factory=dict)
 
 
 class ExtractiveAnswerer:
@@ -394,17 +393,23 @@ class ExtractiveAnswerer:
         return out
 
     def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
-                     wanted: re.Pattern | None = None) -> str:
+                     wanted: re.Pattern | None, places: dict[str, str]) -> str:
         """The first subject the candidate sentence is not about: neither it nor its passage names it
         (a table row's headers and caption count), or it gives the asked-for thing of another name
-        ("the maximum tolerated dose of everolimus" for the dose of trastuzumab)."""
+        ("the maximum tolerated dose of everolimus" for the dose of trastuzumab). `places` keeps each
+        passage's folded text (and, when needed, its section's) for the other sentences of one answer."""
         if not subjects:
             return ""
         p = c.passage
-        where = fold(f"{c.text} {p.text} {p.context} {' '.join(p.section_path)}")
+        if p.id not in places:  # folded once per passage, not once per sentence
+            places[p.id] = fold(f"{p.text} {p.context} {' '.join(p.section_path)}")
+        where = f"{fold(c.text)} {places[p.id]}"
         about = [subj for subj in subjects if self._names(subj, where)]
         if not about:  # bound to it in the same section ("the trial" of a section about everolimus)?
-            section = fold(self.retriever.section_text(p)[1]) if p.kind != "reference" else ""
+            key = f"section of {p.id}"
+            if key not in places:
+                places[key] = fold(self.retriever.section_text(p)[1]) if p.kind != "reference" else ""
+            section = places[key]
             if not any(self._names(subj, section) for subj in subjects):
                 return subjects[0]  # about none of the things the question names
             about = [subj for subj in subjects if self._names(subj, section)]
@@ -495,6 +500,7 @@ class ExtractiveAnswerer:
         numbers = _numbers(question)  # "the 112-patient phase II" is the study of 112, not of 110
         named_part = {p.id: self.retriever.in_named_part(question, p) for p in passages}
         subjects = self.subjects(question)
+        places: dict[str, str] = {}
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -530,7 +536,7 @@ class ExtractiveAnswerer:
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
                 if c.defines:
                     c.score += DEFINITION_BONUS
-                c.off_subject = self._off_subject(subjects, c, question, wanted)
+                c.off_subject = self._off_subject(subjects, c, question, wanted, places)
                 if c.off_subject:
                     c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
             cands.sort(key=lambda c: -c.score)

@@ -310,7 +310,7 @@ def add_cmd(paths: Annotated[list[Path], typer.Argument(help="Article files (.tx
     import shutil
     import tempfile
 
-    from qa.corpus import ARTICLE_SUFFIXES, corpus_files, duplicate_of, load_corpus, parse_file
+    from qa.corpus import ARTICLE_SUFFIXES, corpus_files, duplicate_of, identity_keys, load_corpus, parse_file
 
     with errors_as_exit():
         corpus.mkdir(parents=True, exist_ok=True)
@@ -318,10 +318,7 @@ def add_cmd(paths: Annotated[list[Path], typer.Argument(help="Article files (.tx
         have = {}
         if any(p.suffix.lower() in ARTICLE_SUFFIXES for p in corpus.iterdir()):
             for d in load_corpus(corpus):
-                for key in (f"sha:{d.sha256}", f"doi:{d.doi.lower()}" if d.doi else "",
-                            f"pmid:{d.pmid}" if d.pmid else ""):
-                    if key:
-                        have[key] = d
+                have.update(dict.fromkeys(identity_keys(d), d))
         for p in paths:
             if p.suffix.lower() not in ARTICLE_SUFFIXES:
                 raise QAError(f"{p}: not an article file (use .txt, .nxml or .xml)")

@@ -855,13 +855,19 @@ def corpus_files(corpus_dir: Path | str) -> list[Path]:
     return files
 
 
+def identity_keys(doc: Document) -> list[str]:
+    """What makes two files the same article: the same text, DOI or PMID."""
+    keys = [f"sha:{doc.sha256}"]
+    if doc.doi:
+        keys.append(f"doi:{doc.doi.lower()}")
+    if doc.pmid:
+        keys.append(f"pmid:{doc.pmid}")
+    return keys
+
+
 def duplicate_of(doc: Document, seen: dict[str, Document]) -> Document | None:
-    """An earlier document that is the same article (same text, DOI or PMID), or None."""
-    for key in (f"sha:{doc.sha256}", f"doi:{doc.doi.lower()}" if doc.doi else "",
-                f"pmid:{doc.pmid}" if doc.pmid else ""):
-        if key and key in seen:
-            return seen[key]
-    return None
+    """An earlier document that is the same article (`identity_keys` in `seen`), or None."""
+    return next((seen[k] for k in identity_keys(doc) if k in seen), None)
 
 
 def load_corpus(corpus_dir: Path | str, notes: list[str] | None = None) -> list[Document]:
@@ -879,10 +885,7 @@ def load_corpus(corpus_dir: Path | str, notes: list[str] | None = None) -> list[
             if notes is not None:
                 notes.append(f"{p.name} is the same article as {Path(first.path).name}; indexed once")
             continue
-        for key in (f"sha:{doc.sha256}", f"doi:{doc.doi.lower()}" if doc.doi else "",
-                    f"pmid:{doc.pmid}" if doc.pmid else ""):
-            if key:
-                seen[key] = doc
+        seen.update(dict.fromkeys(identity_keys(doc), doc))
         docs.append(doc)
     return docs
 

@@ -23,13 +23,11 @@ from qa.errors import CorpusError
 _XLINK = "{http://www.w3.org/1999/xlink}href"
 _WS = re.compile(r"[ \t\r\n]+")
 # elements whose text is not part of the reading text
-_SKIP = {"object-id", "graphic", "inline-graphic", "alternatives-skip", "tex-math", "media", "label-skip"}
+_SKIP = {"object-id", "graphic", "inline-graphic", "tex-math", "media"}
 # block-level elements that can sit inside a <p>: they become blocks of their own
 _BLOCK_IN_P = {"fig", "table-wrap", "list", "boxed-text", "disp-quote", "supplementary-material",
                "fig-group", "table-wrap-group", "def-list", "statement", "code", "preformat"}
 _CITATION_TAGS = ("element-citation", "mixed-citation", "nlm-citation", "citation")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
 
 
 def _local(el) -> str:
@@ -713,10 +711,6 @@ def _article_type(article_type: str, subjects: list[str]) -> str:
     return article_type or "article"
 
 
-def _cell_text(td) -> str:
-    return _text(td)
-
-
 def _table_grid(table) -> tuple[list[list[str]], list[list[str]]]:
     """Header rows and body rows of a table with rowspan/colspan laid out on a grid."""
     def rows_of(xpath: str) -> list:
@@ -749,7 +743,7 @@ def _table_grid(table) -> tuple[list[list[str]], list[list[str]]]:
                     break
                 c = cells[ci]
                 ci += 1
-                text = _cell_text(c)
+                text = _text(c)
                 span = _int(c.get("colspan"), 1)
                 rspan = _int(c.get("rowspan"), 1)
                 for j in range(span):

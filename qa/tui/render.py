@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from textual.content import Content
 
+from qa.corpus import expand_citation
 from qa.tui.library import PassageInfo, ReferenceInfo
 
 PASSAGE_STYLE = "on $primary-muted"
@@ -22,7 +23,6 @@ QUOTE_STYLE = "bold $text on $warning-muted"
 # numbers "[71]" are drawn muted, so the two never look alike.
 MARKER_STYLE = "bold $text-success on $success-muted"
 ARTICLE_REF_STYLE = "$text-muted"
-ARTICLE_STYLE = "italic $text-secondary"  # an article's short citation, where sources name it
 REF_STYLE = "$text-muted"
 ARTICLE_STYLE = "italic $text-secondary"  # an article's short citation, where sources name it
 # An article's own bracketed reference numbers: "[71]", "[71–76]", "[57, 60–64]".
@@ -30,7 +30,6 @@ ARTICLE_REF = re.compile(r"\[\d+(?:\s*[–—,-]\s*\d+)*\]")
 # One citation marker, as a reader clicks it: "[71]", "[71–76]", "[57, 60–64]", or the JATS
 # rendering of a range "[4]–[7]".
 REF_MARKER = re.compile(r"\[\d+(?:\s*[–—,-]\s*\d+)*\](?:\s*[–—-]\s*\[\d+(?:\s*[–—,-]\s*\d+)*\])*")
-_RANGE = re.compile(r"(\d+)\s*[–—-]\s*(\d+)")
 
 
 def marker(n: int) -> str:
@@ -52,18 +51,7 @@ def answer_plain_text(answer) -> str:
 def reference_numbers(marker_text: str) -> tuple[int, ...]:
     """The reference numbers a marker cites: "[71–76]" → 71..76, "[57, 60–64]", "[4]–[7]" → 4..7."""
     body = re.sub(r"\]\s*([–—-])\s*\[", r"\1", marker_text).strip("[]")  # "[4]–[7]" → "4–7"
-    out: list[int] = []
-    for part in body.split(","):
-        part = part.strip()
-        m = _RANGE.fullmatch(part)
-        if m:
-            a, b = int(m.group(1)), int(m.group(2))
-            if a <= b and b - a < 200:
-                out.extend(range(a, b + 1))
-                continue
-        if part.isdigit():
-            out.append(int(part))
-    return tuple(dict.fromkeys(out))
+    return expand_citation(body)
 
 
 def reference_markers(text: str) -> list[tuple[int, int, tuple[int, ...]]]:
@@ -230,9 +218,6 @@ def sources_plain_text(answer) -> str:
         for r in c.references:
             lines.append(f"    [{r.number}] {r.short()}")
     return "\n".join(lines)
-
-
-ABSTENTION = "The review does not answer this question."
 
 
 def abstention_text(answer) -> str:

@@ -5,7 +5,6 @@ move through the article's sections, `t` opens its table of contents; escape ret
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import partial
 
 from rich import box
@@ -19,6 +18,7 @@ from textual.screen import Screen
 from textual.markup import parse_style
 from textual.widgets import Footer, Static
 
+from qa.corpus import Section
 from qa.tui.library import (DocumentInfo, Library, PassageInfo, SectionInfo, order_index, reading_order,
                             section_own_span)
 from qa.tui.render import (ARTICLE_REF_STYLE, ARTICLE_STYLE, MARKER_STYLE, PASSAGE_STYLE, QUOTE_STYLE,
@@ -44,22 +44,12 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-@dataclass(frozen=True)
-class _Span:
-    """A stretch of an article standing in for a section the document does not list."""
-
-    title: str
-    path: tuple[str, ...]
-    start: int
-    end: int
-
-
 def source_section(document: DocumentInfo, passage: PassageInfo) -> SectionInfo:
     """The section a passage belongs to (its deepest heading), or the passage's own span."""
     for s in document.sections:
         if tuple(s.path) == tuple(passage.section_path):
             return s
-    return _Span(passage.section, tuple(passage.section_path), passage.start, passage.end)
+    return Section(passage.section, tuple(passage.section_path), passage.start, passage.end)
 
 
 def section_blocks(document: DocumentInfo, section: SectionInfo, start: int, end: int,
