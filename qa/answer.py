@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from qa.chunking import Passage
-from qa.corpus import Reference
+from qa.chunking import Passage, Sentence
+from qa.corpus import Document, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
-from qa.retriever import asks_for_definition, asks_for_reference, described_names
+from qa.query import QueryAnalysis, asks_for_definition, asks_for_reference, described_names, numbers_in
+from qa.scoring import SentenceScorer
 from qa.terms import PUBLICATION, REVIEW_TOPIC
-from qa.terms import (DRUG_ENDINGS, DRUG_NAME, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS, LAY_TERMS,
+from qa.terms import (DRUG_NAME, KeyTerms, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS, LAY_TERMS,
                       token_set)
 from qa.text import fold, plain_words
 
@@ -115,8 +117,10 @@ class Answerer(Protocol):
     implement this without changing callers."""
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None,
-               avoid: tuple[str, ...] = (), article: str | None = None) -> Answer:
-        """`query`: the question as searched (a follow-up with its earlier subject); `avoid`: sentences
+               avoid: tuple[str, ...] = (), article: str | None = None,
+               analysis: QueryAnalysis | None = None) -> Answer:
+        """`query`: the question as searched (a follow-up with its earlier subject); `analysis`: its
+        analysis when the caller has it (`Retriever.analyze`); `avoid`: sentences
         the question does not ask for again ("the other phase II" after an answer about one);
         `article`: the one article the question was asked of, if any (for the wording)."""
         ...
@@ -156,7 +160,6 @@ class AbstentionRule:
 
 
 CARRIED_WEIGHT = SETTINGS.answer.carried_weight
-_ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 DEFINITION_BONUS = SETTINGS.answer.definition_bonus  # for a sentence that spells out the abbreviation a question asks about
 AVOID_PENALTY = SETTINGS.answer.avoid_penalty  # for a sentence about the thing a follow-up turns away from ("the other study")
 FOLLOWING_GAIN = SETTINGS.answer.following_gain  # share of the question's key terms the next sentence must add to join the best
@@ -164,67 +167,12 @@ NUMBER_BONUS = SETTINGS.answer.number_bonus  # for a sentence holding every numb
 PART_BONUS = SETTINGS.answer.part_bonus  # for a sentence of the part of the article the question names
 SUBJECT_PENALTY = SETTINGS.answer.subject_penalty  # for a sentence not about the drug, trial or gene the question names
 DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
-# "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
-_COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
-# a drug by its ending, or a code name (BEZ235, GDC-0941; not HSP90)
-_DRUG_ANSWER = rf"(?i:\w(?:{DRUG_ENDINGS})\b)|\b[A-Za-z]{{2,}}-?\d{{3,}}[A-Za-z\d]*\b|\bT-DM1\b"
-_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
-# (what the question asks for, what an answering sentence must contain)
-ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
-    # "When did ...?" asks for a date; "When trastuzumab is added ..., by how much ...?" does not
-    (re.compile(r"^\W*when\s+(?:did|does|do|was|were|is|are|will|would|could|can|has|have|had|should)\b|"
-                r"\b(?:what year|which year|what date|since when|in what year)\b", re.I),
-     re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTHS})\b")),
-    (re.compile(r"\b(?:how much (?:does|did|would|will) [\w\s'’-]{0,40}cost|price|expensive|cheap)\b|"
-                r"\bwhat (?:does|did|would|will) [\w\s'’-]{0,40}cost\b|\bcost of\b|\bcosts?\b(?! of (?:a|one|the)? ?"
-                r"(?:mutation|fitness|error))(?=.*\b(?:health|service|patient|insur|pay|dollar|euro|pound|year's|course)\w*)", re.I),
-     re.compile(r"[$€£]|\b(?:cost|costs|price|USD|EUR|dollars?|euros?)\b", re.I)),
-    # "Which side effects were most common?" is answered by a sentence naming one
-    (re.compile(r"\b(?:which|what)\b.*\b(?:side[- ]effects?|adverse (?:events?|effects?)|toxicit(?:y|ies)|"
-                r"unwanted effects?)\b|\b(?:side[- ]effects?|adverse events?|toxicit(?:y|ies))\b.*\bmost "
-                r"(?:common|frequent)", re.I),
-     re.compile(r"\w(?:itis|penia|emia|rrhea|rrhoea|algia|cytosis)\b|\b(?:fatigue|rash|nausea|vomiting|"
-                r"diarrh\w*|hyperglyc\w*|asthenia|anorexia|infections?)\b", re.I)),
-    (re.compile(r"\b(?:dose|doses|dosage|dosing|how many mg)\b(?!-)", re.I),  # not "dose-finding"
-     re.compile(r"\d\s*(?:mg|g|µg|mcg)\b|mg/|/day|/week|\bdaily\b|\bweekly\b", re.I)),
-    (re.compile(r"\b(?:how many|what number|number of)\b", re.I),
-     re.compile(rf"{_COUNT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)),
-    (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|how common|by how much)\b|\(%\)|"
-                r"\bwhat (?:[\w-]+ ){0,2}rates?\b", re.I),
-     re.compile(rf"%|\bpercent|\bproportion|{_COUNT}")),
-    (re.compile(r"\bdesign(?:ed)?\b|\bset up\b|\bwhat (?:kind|type|sort) of (?:study|trial)\b", re.I),
-     re.compile(r"randomi[sz]ed|open-label|\bphase\b|placebo|blind|single-arm|dose-escalation|"
-                r"crossover|retrospective|prospective|pooled", re.I)),
-    # "Which HER2 pill also blocks EGFR?" is answered by a sentence naming a drug; "which newer
-    # agents/inhibitors ..." also by one naming a class ("PI3K and Akt inhibitors")
-    (re.compile(r"\b(?:which|what)\s+(?!(?:kind|type|class|sort)\b)(?:[\w/-]+\s+){0,3}?(?:drugs?|pills?|tablets?|compounds?|medicines?|"
-                r"medications?)\b(?!\s+(?:class|type|group|famil|compan|maker|manufactur|firm))", re.I),
-     re.compile(_DRUG_ANSWER)),
-    (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|inhibitors?|blockers?)\b", re.I),
-     re.compile(_DRUG_ANSWER + r"|\b\w*[A-Z]\w*(?: and \w*[A-Z]\w*)? inhibitors?\b")),
-    (re.compile(r"\bhow long\b", re.I),
-     re.compile(r"\b(?:weeks?|months?|years?|days?|hours?|minutes?|mins?|seconds?|h|s|ms|generations?)\b|"
-                r"\bduration\b|\bunknown\b|\d-(?:day|week|month|year|hour|minute)", re.I)),
-    (re.compile(r"\bhow often\b", re.I),
-     re.compile(r"%|\bpercent|\brates?\b|\bevery\b|\bweekly\b|\bmonthly\b|\bdaily\b|\btimes\b|\bper\b|"
-                r"\bintervals?\b|\d-(?:day|week|month|hour|minute) (?:intervals?|cycles?)", re.I)),
-)
-
-
 # Questions about results the review could only announce: asked for final/updated results, answered
 # by a sentence saying the study is ongoing or will report, the review does not have them.
 _LATER_RESULTS = re.compile(r"\b(?:final|latest|updated|mature|long-term|eventual)\s+(?:\w+\s+)?"
                             r"(?:results?|data|analysis|outcomes?|efficacy|survival|findings)\b", re.I)
 _ONGOING = re.compile(r"\b(?:will|is expected|are expected|ongoing|is analyzing|is being|are being|"
                       r"planned|is enrolling|are enrolling)\b", re.I)
-
-
-def answer_type(question: str) -> re.Pattern | None:
-    """The pattern an answering sentence must contain for this kind of question, if any."""
-    for asks, pattern in ANSWER_TYPES:
-        if asks.search(question):
-            return pattern
-    return None
 
 
 # Medical terms by their word parts ("radiotherapy", "thrombocytopenia", "cardiotoxicity",
@@ -282,18 +230,47 @@ class Decision:
     probability: float | None = None  # set when the fitted model decided
 
 
+@runtime_checkable
+class AnswerCorpus(Protocol):
+    """What the answerer reads of the corpus it answers from (`qa.Retriever` is one): the question's
+    analysis, the passages' sentences and their vectors, the article's words, and how to name it."""
+
+    glossary: Mapping[str, str]
+    documents: list[Document]
+
+    @property
+    def terms(self) -> KeyTerms: ...
+
+    @property
+    def vocabulary(self) -> list[str]: ...
+
+    def analyze(self, question: str, query: str | None = None) -> QueryAnalysis: ...
+
+    def sentences_of(self, passage: Passage) -> list[tuple[int, Sentence]]: ...
+
+    def sentence_vectors(self, ids: list[int]) -> np.ndarray: ...
+
+    def section_text(self, passage: Passage) -> tuple[Section, str]: ...
+
+    def word_vectors(self, words: list[str]) -> np.ndarray: ...
+
+    def noun_for(self, article: str | None) -> str: ...
+
+    def citation_of(self, passage: Passage) -> str: ...
+
+
 class ExtractiveAnswerer:
     """Quotes the sentences of the retrieved passages that answer the question."""
 
-    def __init__(self, retriever, rule: AbstentionRule | None = None, max_sentences: int = SETTINGS.answer.max_sentences,
-                 model: DecisionModel | None | bool = True):
-        self.retriever = retriever
+    def __init__(self, corpus: AnswerCorpus, rule: AbstentionRule | None = None,
+                 max_sentences: int = SETTINGS.answer.max_sentences, model: DecisionModel | None | bool = True):
+        self.corpus = corpus
         self.rule = rule or AbstentionRule()
         self.max_sentences = max_sentences
         # the fitted decision (qa/data/decision.json); False: the hand-set `AbstentionRule.min_score`
         self.model: DecisionModel | None = load_decision_model() if model is True else (model or None)
         self.force = False  # answer whatever the model says (for fitting it: eval/fit_decision.py)
-        self.terms = retriever.terms
+        self.terms = corpus.terms
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
         self._stems: dict[str, str] | None = None
 
@@ -384,7 +361,7 @@ class ExtractiveAnswerer:
             # a drug by its ending, a code with digits ("BOLERO-3"), or an acronym the article defines
             # (so that its long form counts as naming it: "MBC" alone is shorthand, not a subject)
             if low in GENERIC_TOKENS or not (
-                    (w.isupper() and len(w) >= 3 and not _ROMAN.fullmatch(w) and w in self.retriever.glossary)
+                    (w.isupper() and len(w) >= 3 and not _ROMAN.fullmatch(w) and w in self.corpus.glossary)
                     or any(ch.isdigit() for ch in w) or (DRUG_NAME.search(low) and len(low) > 6)):
                 continue
             toks = tokenize(w)
@@ -408,7 +385,7 @@ class ExtractiveAnswerer:
         if not about:  # bound to it in the same section ("the trial" of a section about everolimus)?
             key = f"section of {p.id}"
             if key not in places:
-                places[key] = fold(self.retriever.section_text(p)[1]) if p.kind != "reference" else ""
+                places[key] = fold(self.corpus.section_text(p)[1]) if p.kind != "reference" else ""
             section = places[key]
             if not any(self._names(subj, section) for subj in subjects):
                 return subjects[0]  # about none of the things the question names
@@ -440,7 +417,7 @@ class ExtractiveAnswerer:
             return []
         if self._stems is None:
             self._stems = {}
-            for v in self.retriever.vocabulary:
+            for v in self.corpus.vocabulary:
                 for t in tokenize(v)[:1]:
                     self._stems.setdefault(t, v)
         hit = self._stems.get(stem[0])
@@ -453,13 +430,13 @@ class ExtractiveAnswerer:
             return False
         pat = r"\b" + r"(?:\s+(?:of|and|for|the|de|du|la|&)){0,2}\s+".join(
             rf"{ch}[a-z]+" for ch in acronym) + r"\b"
-        return any(re.search(pat, d.text) for d in self.retriever.documents)
+        return any(re.search(pat, d.text) for d in self.corpus.documents)
 
     def _names(self, subj: str, where: str) -> bool:
         """True when the folded text names the subject, by itself or by its long form."""
         head = re.split(r"-(?=[a-z])", subj)[0]  # "HER2-directed" is about HER2
         forms = {fold(subj), fold(head)}
-        long_form = self.retriever.glossary.get(head)
+        long_form = self.corpus.glossary.get(head)
         if long_form:
             forms.add(fold(re.sub(r"\s*\(.*?\)", "", long_form)))
         return any(re.search(rf"(?<![\w]){re.escape(f)}", where) for f in forms if f)
@@ -472,33 +449,31 @@ class ExtractiveAnswerer:
     def _closest_corpus_word(self, word: str) -> float:
         """The highest word-vector similarity between `word` and a word of the article's text."""
         if self._word_table is None:
-            self._word_table = self.retriever.word_vectors(self.retriever.vocabulary)
+            self._word_table = self.corpus.word_vectors(self.corpus.vocabulary)
         table = self._word_table
-        return float((table @ self.retriever.word_vectors([word])[0]).max()) if len(table) else 0.0
+        return float((table @ self.corpus.word_vectors([word])[0]).max()) if len(table) else 0.0
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None,
-               avoid: tuple[str, ...] = (), article: str | None = None) -> Answer:
+               avoid: tuple[str, ...] = (), article: str | None = None,
+               analysis: QueryAnalysis | None = None) -> Answer:
         query = query or question
-        own = self.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))  # "at that dose" names the old topic
+        if analysis is None or (analysis.question, analysis.query) != (question, query):
+            analysis = self.corpus.analyze(question, query)
+        own = analysis.own_terms  # "at that dose" names the old topic
         # terms carried over from earlier turns locate the passages; the sentence must answer the
         # question's own terms, so carried terms weigh less when choosing it
-        weights = {t: (1.0 if t in own or not own else CARRIED_WEIGHT) * w
-                   for t, w in self.terms.weights(query).items()}
-        expanded = self.retriever.expand_query(query)
-        qvec = self.retriever.embed(expanded)
-        synonyms = self.terms.synonyms(query)
-        surface = self.terms.surface(query)
-        wanted = answer_type(question)
+        weights = {t: (1.0 if t in own or not own else CARRIED_WEIGHT) * w for t, w in analysis.weights.items()}
+        synonyms = analysis.synonyms
+        wanted = analysis.answer_type
         cands: list[_Candidate] = []
         seen: set[int] = set()
-        bibliographic = asks_for_reference(query)
-        named = self.retriever.abbreviations_in(question)
-        asks_for_abbreviation = asks_for_definition(question) or bool(named)
+        bibliographic = analysis.bibliographic
+        asks_for_abbreviation = asks_for_definition(question) or bool(analysis.abbreviations)
         # "What is PTEN short for?": a sentence that spells the abbreviation out answers it
-        definitions = [fold(self.retriever.long_form(a)) for a in named] if asks_for_definition(question) else []
-        described = self.retriever.descriptions_asked(question)
-        numbers = _numbers(question)  # "the 112-patient phase II" is the study of 112, not of 110
-        named_part = {p.id: self.retriever.in_named_part(question, p) for p in passages}
+        definitions = analysis.definitions
+        described = analysis.described
+        numbers = analysis.numbers  # "the 112-patient phase II" is the study of 112, not of 110
+        named_part = {p.id: analysis.names_part(p) for p in passages}
         subjects = self.subjects(question)
         places: dict[str, str] = {}
         for rank, p in enumerate(passages):
@@ -507,24 +482,23 @@ class ExtractiveAnswerer:
             if p.kind == "table_note" and p.text.count(";") >= 2 and not asks_for_abbreviation:
                 continue  # an abbreviation legend answers only questions about abbreviations
             previous = ""
-            for sid, s in self.retriever.sentences_of(p):
+            for sid, s in self.corpus.sentences_of(p):
                 if sid not in seen and len(s.text) >= 20:
                     seen.add(sid)
                     cands.append(_Candidate(sid, s.text, p, rank, refs=s.refs, previous=previous))
                 previous = s.text
         if cands:
-            vecs = self.retriever.sentence_vectors([c.sid for c in cands])
-            sims = vecs @ qvec
-            for c, sim in zip(cands, sims):
-                c.similarity = float(sim)
-                c.coverage = self.terms.sentence_coverage(weights, c.text, c.passage, synonyms, surface,
-                                                          previous=c.previous)
-                c.score = c.similarity + self.rule.coverage_weight * c.coverage - 0.02 * c.rank
+            scored = SentenceScorer(self.terms, analysis, weights).score(
+                self.corpus.sentence_vectors([c.sid for c in cands]), [c.text for c in cands],
+                [c.passage for c in cands], [c.previous for c in cands])
+            for c, sc in zip(cands, scored):
+                c.similarity, c.coverage = sc.similarity, sc.coverage
+                c.score = sc.value(self.rule.coverage_weight) - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
                 if c.text in avoid:
                     c.score -= AVOID_PENALTY
-                held = _numbers(f"{c.text} {c.passage.context}" if c.passage.kind == "table_row" else c.text)
+                held = numbers_in(f"{c.text} {c.passage.context}" if c.passage.kind == "table_row" else c.text)
                 if numbers and numbers <= held:  # a table row's caption counts ("... in 2007")
                     c.score += NUMBER_BONUS
                 c.in_named_part = named_part[c.passage.id]
@@ -548,7 +522,7 @@ class ExtractiveAnswerer:
         closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
         if not decision.answered:
             where = "; ".join(closest)
-            noun = self.retriever.noun_for(article)
+            noun = self.corpus.noun_for(article)
             reason = _plural_reason(decision.reason) if noun.startswith("these") else decision.reason
             decision = replace(decision, reason=reason)
             text = f"{noun[0].upper()}{noun[1:]} {'do' if noun.startswith('these') else 'does'} not answer this question. {reason}"
@@ -570,7 +544,7 @@ class ExtractiveAnswerer:
                 break
             if c.score < floor:
                 continue
-            if c in chosen or any(_near_duplicate(c, o, self.retriever) for o in chosen):
+            if c in chosen or any(_near_duplicate(c, o, self.corpus) for o in chosen):
                 continue
             chosen.append(c)
         citations, parts = [], []
@@ -579,7 +553,7 @@ class ExtractiveAnswerer:
                          if c.passage.refs[j].number in c.refs)
             if not refs and c.passage.kind == "reference":
                 refs = c.passage.refs
-            citations.append(Citation(i, c.passage, c.text, refs, self.retriever.citation_of(c.passage)))
+            citations.append(Citation(i, c.passage, c.text, refs, self.corpus.citation_of(c.passage)))
             parts.append(f"{c.text}\u2039{i}\u203a")  # "‹1›": a marker no article uses, glued to its sentence
         return Answer(question, " ".join(parts), tuple(citations), False, tuple(passages), query,
                       best.score, closest, features=features, probability=decision.probability)
@@ -664,14 +638,9 @@ def _plural_reason(reason: str) -> str:
     return reason
 
 
-def _numbers(text: str) -> set[str]:
-    """The numbers a text writes on their own ("112", "2.5"; not the 1 of "T-DM1" or "HER2")."""
-    return set(re.findall(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.]\d)(?![A-Za-z])", text))
-
-
-def _near_duplicate(a: _Candidate, b: _Candidate, retriever) -> bool:
+def _near_duplicate(a: _Candidate, b: _Candidate, corpus: AnswerCorpus) -> bool:
     if fold(a.text) in fold(b.text) or fold(b.text) in fold(a.text):
         return True
-    v = retriever.sentence_vectors([a.sid, b.sid])
+    v = corpus.sentence_vectors([a.sid, b.sid])
     return float(np.dot(v[0], v[1])) > 0.92
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qa.answer import Answer, Answerer, ExtractiveAnswerer
 from qa.errors import QuestionError
 from qa.retriever import MAX_QUESTION_CHARS, check_question
 from qa.terms import DRUG_NAME
 from qa.text import STOPWORDS, words
+
+if TYPE_CHECKING:
+    from qa.retriever import Retriever
 
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|this(?! (?:review|article|paper|manuscript)\b)|these|those|"
@@ -56,13 +60,14 @@ class ChatSession:
     """Keeps the turns of a conversation and answers each new question in their light.
 
     Args:
-        retriever: a `qa.Retriever`.
+        retriever: a `qa.Retriever`: it analyses each question once (`Retriever.analyze`) for
+            retrieval and for the answerer.
         answerer: an `Answerer`; the offline `ExtractiveAnswerer` by default.
         k: passages retrieved per question.
         mode: retrieval mode ("hybrid", "dense", "bm25").
     """
 
-    def __init__(self, retriever, answerer: Answerer | None = None, k: int = 6,
+    def __init__(self, retriever: Retriever, answerer: Answerer | None = None, k: int = 6,
                  mode: str = "hybrid"):
         self.retriever = retriever
         self.answerer = answerer or ExtractiveAnswerer(retriever)
@@ -87,9 +92,7 @@ class ChatSession:
                 r"[A-Z]{2,}|\d|[a-z][A-Z]", question[1:]) and not any(
                 DRUG_NAME.search(w) for w in words(question)):  # "Is palbociclib approved?" is new
             return True
-        key = [t for t in self.answerer.key_terms(question)] if hasattr(self.answerer, "key_terms") \
-            else [w for w in words(question) if w not in STOPWORDS]
-        return len(key) == 0
+        return not self.retriever.terms.key_terms(question)
 
     def rewrite(self, question: str) -> str:
         """The question to search for: a follow-up gets the previous turn's subject added."""
@@ -133,9 +136,9 @@ class ChatSession:
                 continue
             capitalised = w[:1].isupper() and w != body.split()[0]  # not the question's first word
             if DRUG_NAME.search(low) or any(ch.isdigit() for ch in w) or capitalised \
-                    or w in getattr(self.retriever, "glossary", {}):
+                    or w in self.retriever.glossary:
                 named.append(w)
-            elif hasattr(self.answerer, "key_terms") and self.answerer.key_terms(w):
+            elif self.retriever.terms.key_terms(w):
                 topical.append(w)
         words_ = named or topical
         for w in carried.rstrip(")").split():  # a rewritten query carries its subject: keep it
@@ -164,8 +167,9 @@ class ChatSession:
         query = self.rewrite(q)
         if len(query) > MAX_QUESTION_CHARS:  # a follow-up's carried subject must not push it over
             query = query[:MAX_QUESTION_CHARS]
-        passages = self.retriever.search(query, k=k or self.k, mode=mode or self.mode,
-                                         article=article if article is not None else self.article)
+        analysis = self.retriever.analyze(q, query)  # once, for retrieval and for the answer
+        passages = self.retriever.search_analysis(analysis, k=k or self.k, mode=mode or self.mode,
+                                                  article=article if article is not None else self.article)
         if query != q and self.turns:
             # retrieval fused across turns: the passages the previous answer quoted stay in reach
             have = {p.id for p in passages}
@@ -177,6 +181,6 @@ class ChatSession:
         avoid = tuple(c.sentence for c in self.turns[-1].answer.citations) \
             if query != q and self.turns and _OTHER.search(q) else ()
         scope = article if article is not None else self.article
-        answer = self.answerer.answer(q, passages, query=query, avoid=avoid, article=scope)
+        answer = self.answerer.answer(q, passages, query=query, avoid=avoid, article=scope, analysis=analysis)
         self.turns.append(Turn(q, query, answer))
         return answer

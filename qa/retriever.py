@@ -10,11 +10,9 @@ how well their best sentence answers the question (similarity + key-term coverag
 
 from __future__ import annotations
 
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,10 +24,16 @@ from qa.embedding import Embedder
 from qa.errors import QAError, QuestionError, StaleIndexError
 from qa.faiss_factory import existing_factory, training_vectors_needed
 from qa.settings import SETTINGS
+from qa.scoring import SentenceScorer
 from qa.store import LocalStore, PassageStore
 from qa.index import Index, Progress, build_index, expected_manifest, load_index, read_manifest
-from qa.terms import DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms
+from qa.query import (SECTION_HINT_SHIFT, SECTION_HINTS, QueryAnalysis, QueryAnalyzer, asks_for_definition,
+                      asks_for_reference, described_names)
+from qa.terms import KeyTerms
 from qa.text import fold
+
+__all__ = ["MODES", "MAX_QUESTION_CHARS", "Retriever", "check_question", "check_search_args", "asks_for_definition",
+           "asks_for_reference", "described_names"]
 
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION_CHARS = 2000
@@ -37,36 +41,6 @@ MAX_QUESTION_CHARS = 2000
 # the shift of bibliography entries; grid-searched on eval/questions.jsonl (MRR@10, Recall@5).
 FUSION_WEIGHTS = SETTINGS.retrieval.fusion_weights
 REFERENCE_SHIFT = SETTINGS.retrieval.reference_shift
-# A question that names a part of the article ("the summary at the top", "in the closing remarks",
-# "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
-SECTION_HINT_SHIFT = SETTINGS.retrieval.section_hint_shift
-# Each hint: what the question says, the passages (kind and section) it names, and how many
-# `SECTION_HINT_SHIFT`s they are lifted.
-SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern, float], ...] = tuple(
-    (re.compile(asks, re.I), re.compile(where, re.I), weight) for asks, where, weight in (
-        (r"\b(?:abstract|summary|summaries|summari[sz]ed)\b", r"\babstract\b", 1.0),
-        (r"\b(?:conclusions?|conclud\w*|closing (?:remarks?|statement|paragraph|section|words)|wrap-up|"
-         r"final (?:paragraph|section|remarks?|words)|take-home|bottom line)\b", r"\bconclusions?\b", 1.0),
-        (r"\bintroduction\b", r"\bintroduction\b", 1.0),
-        (r"\b(?:acknowledg\w*|medical writer|editorial (?:support|assistance)|writing (?:support|assistance))\b",
-         r"\backnowledgements?\b", 1.0),
-        (r"\b(?:fund\w*|paid for|sponsor\w*|financial support)\b", r"^paragraph funding$", 1.0),
-        (r"\b(?:disclos\w*|conflicts? of interest|competing interests?|financial ties)\b", r"\bdisclosure\b", 1.0),
-        # "the table", "Table 1", "the trials table"; not "times tables"
-        (r"\b(?:the|this|a|which|what|each|both|in|of) (?:\w+ )?tables?\b|\btables? [12]\b", r"^table_", 1.0),
-        # the article's own publication details outweigh the topic words that name the review:
-        # "which journal was this review on beating drug resistance printed in?"
-        (rf"^(?=.*\b(?:this|the) (?:review|article|paper|piece|manuscript)\b).*\b(?:{PUBLICATION_WORDS}|"
-         r"correspondence|affiliat\w*|hospital|institution)\b", r"^front ", 2.0),
-        # ... and asked without naming the review: "OUP puts the journal out for which society?"
-        (r"\b(?:society|on (?:whose )?behalf|publisher|publishing house|OUP|licen[cs]e|copyright|reuse|"
-         r"open access|corresponding author|put out|brought out)\b", r"^front ", 1.0),
-        # how the review was made: "how did the authors gather their material?"
-        (r"\b(?:methods?|methodology|approach|own (?:experiments?|study|research|data)|literature search|"
-         r"how did (?:the )?(?:authors|writers|they) (?:\w+ ){0,3}?(?:gather|collect|compile|find|pull|select|"
-         r"choose|identify|search|go about))\b", r"> design$", 1.0),
-        (r"\b(?:figure|schematic|diagram|illustration)\b", r"^figure_caption\b", 1.0),
-    ))
 # Hybrid re-ranking: the first RERANK_DEPTH passages get RERANK_WEIGHT x their best sentence's
 # answer score (cosine to the question + RERANK_COVERAGE x the share of its key terms the sentence
 # covers, as the answerer scores sentences); weight chosen on eval/questions.jsonl.
@@ -123,16 +97,17 @@ class Retriever:
         for d in documents:
             for k, v in d.glossary.items():
                 self.glossary.setdefault(k, v)
-        self._expansions = self._build_expansions()
         # where passage scores come from: the local FAISS + bm25s index (qa.store, docs/scale.md)
         self.store: PassageStore = LocalStore(index)
         self._is_reference = np.array([p.kind == "reference" for p in index.passages])
         # passages of the part of the article a question names ("in the abstract", "the table")
-        self._hinted = [(asks, np.array([bool(where.search(f"{p.kind} {p.section}")) for p in index.passages]),
-                         weight) for asks, where, weight in SECTION_HINTS]
+        self._hinted = [(np.array([bool(where.search(f"{p.kind} {p.section}")) for p in index.passages]), weight)
+                        for _, where, weight in SECTION_HINTS]
         # names the article describes in apposition ("PTEN—a negative regulator of ..."), per passage
         self._described = [frozenset(described_names(p.text)) for p in index.passages]
         self._described_any = frozenset().union(*self._described)
+        # one analysis of each question, shared with the answerer (qa.query)
+        self.analyzer = QueryAnalyzer(self.glossary, lambda: self.terms, self._described_any, self.embed)
         self.status: str = ""  # what load() did: "loaded", or why it rebuilt
         self._terms: KeyTerms | None = None
         self._articles: dict | None = None
@@ -308,51 +283,18 @@ class Retriever:
 
     # ------------------------------------------------------------------ search
 
-    def abbreviations_in(self, question: str) -> list[str]:
-        """The glossary abbreviations the question writes (as the article writes them)."""
-        return [a for a in self.glossary if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question)]
-
-    def in_named_part(self, question: str, passage: Passage) -> bool:
-        """True when the question names the part of the article the passage is in ("in the summary",
-        "the closing remarks", "Table 1", "how did the authors gather their material")."""
-        return any(asks.search(question) and where.search(f"{passage.kind} {passage.section}")
-                   for asks, where, _ in SECTION_HINTS)
-
-    def descriptions_asked(self, question: str) -> frozenset[str]:
-        """For a question asking what something is or does ("What kind of drug is trastuzumab?",
-        "What does PTEN normally do?"), the names in it that the article describes in apposition."""
-        names = {w for w in re.findall(r"[\w/-]+", question) if w.lower() in self._described_any}
-        general = _DESCRIBE_INTENT.search(question)
-        return frozenset(n.lower() for n in names if general or re.search(
-            rf"\bwhat (?:is|are|was) (?:a |an |the )?(?:[\w-]+ ){{0,2}}?{re.escape(n)}\s*(?:[?,.]|$)|"
-            rf"\bwhat does (?:the )?{re.escape(n)}(?: [\w-]+)? (?:\w+ly )?do\b", question, re.IGNORECASE))
-
-    def long_form(self, short: str) -> str:
-        """An abbreviation's long form without its parenthesised notes ("CBR" → "clinical benefit rate")."""
-        return re.sub(r"\s*\(.*?\)", "", self.glossary[short]).strip()
-
-    def _build_expansions(self) -> list[tuple[re.Pattern, str]]:
-        out = []
-        for short in self.glossary:
-            long_clean = self.long_form(short)
-            flags = 0 if len(short) <= 3 or short.isupper() is False else re.IGNORECASE
-            out.append((re.compile(rf"(?<![\w-]){re.escape(short)}(?![\w-])", flags), long_clean))
-            out.append((re.compile(rf"\b{re.escape(fold(long_clean))}\b"), short))
-        return out
+    def analyze(self, question: str, query: str | None = None) -> QueryAnalysis:
+        """The one analysis of a question (and of its search query) that `search_analysis` and the
+        answerer share (`qa.query`). The question's words close to the article's are looked up on a
+        helper thread while the question is embedded."""
+        q = check_question(question)
+        words = self._pool().submit(self.terms.surface, query or q)
+        return self.analyzer.analyze(q, query, surface=words.result)
 
     def expand_query(self, question: str) -> str:
         """The question plus the long forms of its abbreviations, the short forms of long ones, and
         the article's words for common lay terms ("side effects" → "adverse events")."""
-        added: list[str] = []
-        folded = fold(question)
-        for lay, formal in LAY_PATTERNS:
-            if lay.search(folded) and formal not in added:
-                added.append(formal)
-        for pat, other in self._expansions:
-            target = folded if pat.pattern.startswith(r"\b") else question
-            if pat.search(target) and fold(other) not in folded and other not in added:
-                added.append(other)
-        return question if not added else f"{question} ({'; '.join(added)})"
+        return self.analyzer.expand_query(question)
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                article: str | None = None, section: str | None = None) -> list[Passage]:
@@ -373,11 +315,21 @@ class Retriever:
     def search_many(self, questions: list[str], k: int = 5, mode: str = "hybrid",
                     article: str | None = None, section: str | None = None) -> list[list[Passage]]:
         """`search` for several questions."""
+        self._check_scope(k, mode, article, section)
+        return [self._search(self.analyze(q), k, mode, section, article) for q in questions]
+
+    def search_analysis(self, analysis: QueryAnalysis, k: int = 5, mode: str = "hybrid",
+                        article: str | None = None, section: str | None = None) -> list[Passage]:
+        """`search` for a question already analysed (`analyze`): the chat analyses each question once
+        for retrieval and answering."""
+        self._check_scope(k, mode, article, section)
+        return self._search(analysis, k, mode, section, article)
+
+    def _check_scope(self, k: object, mode: object, article: object, section: object) -> None:
         check_search_args(k, mode)
         if section is not None and not isinstance(section, str):
             raise QuestionError(f"section must be text, not {type(section).__name__}")
         self.check_article(article)
-        return [self._search(check_question(q), k, mode, section, article) for q in questions]
 
     def check_article(self, article: object) -> None:
         """QuestionError unless `article` is None or the id of an article of the corpus."""
@@ -414,8 +366,8 @@ class Retriever:
         doc = self._docs.get(passage.doc_id)
         return doc.short_citation() if doc else passage.doc_id
 
-    def scores(self, question: str, mode: str = "hybrid") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(fused, dense, bm25) scores of every passage for a checked question.
+    def scores(self, analysis: QueryAnalysis, mode: str = "hybrid") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(fused, dense, bm25) scores of every passage for an analysed question.
 
         Dense evidence is two-grained: the passage vector and its best sentence vector (both
         computed at index time). Hybrid fusion is a weighted sum of z-scores (calibrated on
@@ -424,12 +376,12 @@ class Retriever:
         and up when it does.
         """
         n = len(self._index.passages)
-        expanded = self.expand_query(question)
+        expanded = analysis.expanded
         dense = np.zeros(n, dtype="float32")
         best_sentence = np.zeros(n, dtype="float32")
         bm25 = np.zeros(n, dtype="float32")
         if mode in ("dense", "hybrid"):
-            q = self.embed(expanded)
+            q = analysis.vector
             dense = self.store.dense_scores(q)
             best_sentence = self.store.best_sentence_scores(q, dense)
         if mode in ("bm25", "hybrid"):
@@ -441,24 +393,22 @@ class Retriever:
         else:
             fused = (FUSION_WEIGHTS[0] * _z(dense) + FUSION_WEIGHTS[1] * _z(best_sentence)
                      + FUSION_WEIGHTS[2] * _z(bm25))
-            shift = REFERENCE_SHIFT if asks_for_reference(question) else -REFERENCE_SHIFT
+            shift = REFERENCE_SHIFT if analysis.bibliographic else -REFERENCE_SHIFT
             fused = fused + np.where(self._is_reference, shift, 0.0)
-            for asks, members, weight in self._hinted:
-                if asks.search(question):
-                    fused = fused + np.where(members, weight * SECTION_HINT_SHIFT, 0.0)
-            asked = self.descriptions_asked(question)
+            for i in analysis.hints:
+                members, weight = self._hinted[i]
+                fused = fused + np.where(members, weight * SECTION_HINT_SHIFT, 0.0)
+            asked = analysis.query_described
             if asked:  # "What kind of drug is trastuzumab?": where the article says what it is
                 fused = fused + np.array([bool(asked & d) for d in self._described]) * SECTION_HINT_SHIFT
-            defining = self._defining_passages(question)
+            defining = self._defining_passages(analysis)
             if defining is not None:  # "What is PTEN short for?": where the article spells it out
                 fused = fused + np.where(defining, SECTION_HINT_SHIFT, 0.0)
         return fused.astype("float32"), dense, bm25
 
-    def _defining_passages(self, question: str) -> np.ndarray | None:
+    def _defining_passages(self, analysis: QueryAnalysis) -> np.ndarray | None:
         """For a question about what an abbreviation stands for, the passages that spell it out."""
-        if not asks_for_definition(question):
-            return None
-        forms = [fold(self.long_form(short)) for short in self.abbreviations_in(question)]
+        forms = analysis.query_defined
         if not forms:
             return None
         return np.array([any(f in fold(p.text) for f in forms) for p in self._index.passages])
@@ -470,52 +420,40 @@ class Retriever:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-words")
             return self._executor
 
-    def answer_scores(self, question: str, passages: list[Passage],
-                      surface: dict[str, str] | None = None) -> np.ndarray:
-        """Each passage's best sentence as an answer to the question: cosine similarity plus
-        `RERANK_COVERAGE` x the idf-weighted share of the question's key terms it covers.
-        `surface` is `terms.surface(question)` when the caller has it already."""
-        terms = self.terms
-        weights = terms.weights(question)
-        synonyms = terms.synonyms(question)
-        surface = terms.surface(question) if surface is None else surface
-        q = self.embed(self.expand_query(question))
+    def answer_scores(self, analysis: QueryAnalysis, passages: list[Passage]) -> np.ndarray:
+        """Each passage's best sentence as an answer to the question, as the answerer scores it
+        (`qa.scoring.SentenceScorer`: cosine similarity + `RERANK_COVERAGE` x key-term coverage)."""
+        scorer = SentenceScorer(self.terms, analysis, analysis.weights)
         out = np.zeros(len(passages), dtype="float32")
         for i, p in enumerate(passages):
             ids = list(p.sentences)
             if not ids:
                 continue
-            sims = self._index.sentence_vectors[ids] @ q
             texts = [self._index.sentences[sid].text for sid in ids]
-            out[i] = max(float(sim) + RERANK_COVERAGE * terms.sentence_coverage(
-                weights, text, p, synonyms, surface, previous=texts[j - 1] if j else "")
-                for j, (text, sim) in enumerate(zip(texts, sims)))
+            out[i] = max(s.value(RERANK_COVERAGE) for s in scorer.score(
+                self._index.sentence_vectors[ids], texts, p, [texts[j - 1] if j else "" for j in range(len(texts))]))
         return out
 
-    def _rerank(self, question: str, fused: np.ndarray, order: np.ndarray,
-                surface: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    def _rerank(self, analysis: QueryAnalysis, fused: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Re-rank the first `RERANK_DEPTH` passages by fused score + `RERANK_WEIGHT` x answer score."""
         head = order[:RERANK_DEPTH]
         passages = [self._index.passages[int(i)] for i in head]
-        answer = np.maximum(self.answer_scores(question, passages, surface), 0)
+        answer = np.maximum(self.answer_scores(analysis, passages), 0)
         fused = fused.copy()
         fused[head] = fused[head] + RERANK_WEIGHT * answer
         new_head = head[np.argsort(-fused[head], kind="stable")]
         return fused, np.concatenate([new_head, order[RERANK_DEPTH:]])
 
-    def _search(self, question: str, k: int, mode: str, section: str | None,
+    def _search(self, analysis: QueryAnalysis, k: int, mode: str, section: str | None,
                 article: str | None = None) -> list[Passage]:
         want = fold(section) if section else None
         if want and not any(want in fold(p.section) for p in self._index.passages):
             raise QuestionError(f"no section of the corpus matches {section!r}; give part of a "
                                 "heading, e.g. 'supporting clinical data'")
-        words = None
-        if mode == "hybrid":  # the question's new words are embedded beside the question itself
-            words = self._pool().submit(self.terms.surface, question)
-        fused, dense, bm25 = self.scores(question, mode)
+        fused, dense, bm25 = self.scores(analysis, mode)
         order = np.argsort(-fused, kind="stable")
-        if words is not None:
-            fused, order = self._rerank(question, fused, order, words.result())
+        if mode == "hybrid":
+            fused, order = self._rerank(analysis, fused, order)
         picked: list[Passage] = []
         for i in order:
             p = self._index.passages[int(i)]
@@ -530,55 +468,6 @@ class Retriever:
             if len(picked) >= k:
                 break
         return picked
-
-
-_REFERENCE_INTENT = re.compile(
-    r"\b(papers?|references?|cited|cites?|citation|sources?|pmid|pubmed|journal|published|publication|"
-    r"authors?|wrote|titled|title|presented|congress|meeting|symposium|bibliograph\w*|"
-    r"article (?:is|was) cited)\b", re.IGNORECASE)
-
-
-_DEFINITION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
-                                r"full (?:name|form)|long form|expan(?:d|ds|sion)|defin\w*|spell\w* out|"
-                                r"legend|footnote)\b", re.I)
-
-
-_DESCRIBE_INTENT = re.compile(r"\bwhat (?:kind|type|class|sort|family|group) of\b|\bbelongs? to\b|"
-                              r"\b(?:role|job|function)\b", re.IGNORECASE)
-# "HER2, a receptor tyrosine kinase,"; "trastuzumab [13–15], a recombinant ... antibody"; "PTEN—a negative
-# regulator"; "p70S6K1, a downstream effector"
-_APPOSITIVE = re.compile(r"(?<![\w-])([A-Za-z][\w/-]*)(?:\s*\[[^\]]*\])?(?:\s*[,(]\s*|\s*[—–]\s*|\s+(?:is|was)\s+)"
-                         r"(?:a|an)\s+[a-z]")
-
-
-def described_names(text: str) -> set[str]:
-    """The names a text describes in apposition (lower-cased): a name, not an ordinary word."""
-    out = set()
-    for m in _APPOSITIVE.finditer(text):
-        name = m.group(1)
-        if any(ch.isdigit() for ch in name) or any(ch.isupper() for ch in name[1:]) or DRUG_NAME.search(name.lower()):
-            out.add(name.lower())
-    return out
-
-
-def asks_for_definition(question: str) -> bool:
-    """True when the question asks what an abbreviation stands for."""
-    return bool(_DEFINITION_INTENT.search(question))
-
-
-_CITED_BY_THIS = re.compile(r"\b(?:cited|referenced|quoted|discussed) (?:in|by) (?:this|the) "
-                            r"(?:review|article|paper|manuscript)\b", re.IGNORECASE)
-_THIS_ARTICLE = re.compile(r"\b(?:this|the) (?:review|article|paper|manuscript)\b|"
-                           r"\bthe (?:authors|writers)\b(?! of\b)(?!\s+(?:cite|cited|use|used|rel(?:y|ied)|dr[ae]w|"
-                           r"quote|quoted|refer|referred|lean))", re.IGNORECASE)  # "the authors write ..."
-
-
-def asks_for_reference(question: str) -> bool:
-    """True when the question asks about the bibliography (a paper, its journal, PMID, authors),
-    not about this article itself."""
-    # "cited in the review" is the literature, not the review
-    about_this = _THIS_ARTICLE.search(_CITED_BY_THIS.sub(" ", question))
-    return bool(_REFERENCE_INTENT.search(question)) and not about_this
 
 
 def _z(x: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["qa", "qa.corpus", "qa.chunking", "qa.index", "qa.retriever", "qa.answer", "qa.chat",
         "qa.embedding", "qa.lexical", "qa.text", "qa.errors", "qa.cli", "qa.conversations", "qa.jats",
-        "qa.store", "qa.decision", "qa.faiss_factory", "qa.terms", "qa.settings"]
+        "qa.store", "qa.decision", "qa.faiss_factory", "qa.terms", "qa.settings", "qa.query", "qa.scoring"]
 if (ROOT / "qa" / "evaluation.py").exists():
     CORE.append("qa.evaluation")
 
@@ -73,3 +73,22 @@ def test_public_api_exports():
                  "load_corpus", "MODES"):
         assert hasattr(qa, name), name
         assert name in qa.__all__, name
+
+
+def test_the_answerer_reads_the_corpus_through_its_typed_protocol_only():
+    """The answerer never analyses the question through the retriever (expand, embed, abbreviations,
+    named parts: `qa.query.QueryAnalysis` carries them) and reads the corpus only through the
+    members `AnswerCorpus` declares; the chat session uses no getattr/hasattr on its parts."""
+    import qa.answer as answer
+
+    declared = {n for n in dir(answer.AnswerCorpus) if not n.startswith("_")} | set(
+        answer.AnswerCorpus.__annotations__)
+    tree = ast.parse((ROOT / "qa" / "answer.py").read_text(encoding="utf-8"))
+    used = {node.attr for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "corpus"}
+    assert used and used <= declared, used - declared
+    for retired in ("expand_query", "embed", "abbreviations_in", "long_form", "descriptions_asked", "in_named_part"):
+        assert retired not in used
+    chat = (ROOT / "qa" / "chat.py").read_text(encoding="utf-8")
+    assert "getattr(" not in chat and "hasattr(" not in chat

@@ -230,3 +230,35 @@ def test_reference_intent():
 ])
 def test_definition_question_finds_where_the_abbreviation_is_spelled_out(retriever, question, long_form):
     assert long_form in retriever.search(question, k=1)[0].text
+
+
+def test_one_analysis_per_question_serves_retrieval_and_answer(retriever, monkeypatch):
+    """A chat turn analyses its question once (`Retriever.analyze`); search and answer both read that
+    analysis, and searching with it gives what `search` gives."""
+    from qa.chat import ChatSession
+
+    calls = []
+    real = retriever.analyzer.analyze
+    monkeypatch.setattr(retriever.analyzer, "analyze", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    s = ChatSession(retriever)
+    answer = s.ask("What is the maximum tolerated dose of everolimus?")
+    from qa.text import fold
+
+    assert len(calls) == 1 and "10 mg/day" in fold(answer.text)
+    s.ask("What were its most common side effects?")
+    assert len(calls) == 2 and calls[1][1] and calls[1][1] != calls[1][0]  # the follow-up: question and query
+    q = "Which trial tested neratinib?"
+    a = retriever.analyze(q)
+    assert (a.question, a.query) == (q, q) and a.vector.shape == (384,)
+    assert [p.id for p in retriever.search_analysis(a, k=5)] == [p.id for p in retriever.search(q, k=5)]
+
+
+@pytest.mark.parametrize("question, facet", [
+    ("What does PTEN stand for?", lambda a: a.abbreviations == ("PTEN",) and a.definitions),
+    ("When was the BOLERO-1 trial started?", lambda a: a.answer_type is not None),
+    ("What does the abstract say about lapatinib?", lambda a: a.named_parts and a.hints),
+    ("In the 112-patient phase II study, what was the median PFS?", lambda a: "112" in a.numbers),
+    ("Which paper by Geyer reported lapatinib plus capecitabine?", lambda a: a.bibliographic),
+])
+def test_the_analysis_reads_what_the_question_asks(retriever, question, facet):
+    assert facet(retriever.analyze(question))

@@ -1,0 +1,297 @@
+"""One analysis of a question, computed once and shared by retrieval and answering.
+
+`QueryAnalyzer.analyze(question, query)` reads a question against the corpus it is asked of (its
+glossary of abbreviations, its key-term statistics, the names it describes, the parts of an
+article a question can name) and returns a frozen `QueryAnalysis`: the expanded query and its
+vector, the key-term weights, lay synonyms and soft word matches, the kind of answer asked for, the
+abbreviations and parts of the article named, the numbers written. `Retriever.search` ranks with it
+and `ExtractiveAnswerer.answer` chooses sentences with it; neither analyses the question again.
+
+`question` is what was asked; `query` what is searched: the same, or for a follow-up the question
+with its earlier subject ("What were its side effects? (everolimus)"). Retrieval reads the query's
+facets; answering reads both (the question's own terms weigh more, `AnswerSettings.carried_weight`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.chunking import Passage
+from qa.settings import SETTINGS
+from qa.terms import DRUG_ENDINGS, DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms
+from qa.text import fold
+
+# A question that names a part of the article ("the summary at the top", "in the closing remarks",
+# "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
+SECTION_HINT_SHIFT = SETTINGS.retrieval.section_hint_shift
+# Each hint: what the question says, the passages (kind and section) it names, and how many
+# `SECTION_HINT_SHIFT`s they are lifted.
+SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern, float], ...] = tuple(
+    (re.compile(asks, re.I), re.compile(where, re.I), weight) for asks, where, weight in (
+        (r"\b(?:abstract|summary|summaries|summari[sz]ed)\b", r"\babstract\b", 1.0),
+        (r"\b(?:conclusions?|conclud\w*|closing (?:remarks?|statement|paragraph|section|words)|wrap-up|"
+         r"final (?:paragraph|section|remarks?|words)|take-home|bottom line)\b", r"\bconclusions?\b", 1.0),
+        (r"\bintroduction\b", r"\bintroduction\b", 1.0),
+        (r"\b(?:acknowledg\w*|medical writer|editorial (?:support|assistance)|writing (?:support|assistance))\b",
+         r"\backnowledgements?\b", 1.0),
+        (r"\b(?:fund\w*|paid for|sponsor\w*|financial support)\b", r"^paragraph funding$", 1.0),
+        (r"\b(?:disclos\w*|conflicts? of interest|competing interests?|financial ties)\b", r"\bdisclosure\b", 1.0),
+        # "the table", "Table 1", "the trials table"; not "times tables"
+        (r"\b(?:the|this|a|which|what|each|both|in|of) (?:\w+ )?tables?\b|\btables? [12]\b", r"^table_", 1.0),
+        # the article's own publication details outweigh the topic words that name the review:
+        # "which journal was this review on beating drug resistance printed in?"
+        (rf"^(?=.*\b(?:this|the) (?:review|article|paper|piece|manuscript)\b).*\b(?:{PUBLICATION_WORDS}|"
+         r"correspondence|affiliat\w*|hospital|institution)\b", r"^front ", 2.0),
+        # ... and asked without naming the review: "OUP puts the journal out for which society?"
+        (r"\b(?:society|on (?:whose )?behalf|publisher|publishing house|OUP|licen[cs]e|copyright|reuse|"
+         r"open access|corresponding author|put out|brought out)\b", r"^front ", 1.0),
+        # how the review was made: "how did the authors gather their material?"
+        (r"\b(?:methods?|methodology|approach|own (?:experiments?|study|research|data)|literature search|"
+         r"how did (?:the )?(?:authors|writers|they) (?:\w+ ){0,3}?(?:gather|collect|compile|find|pull|select|"
+         r"choose|identify|search|go about))\b", r"> design$", 1.0),
+        (r"\b(?:figure|schematic|diagram|illustration)\b", r"^figure_caption\b", 1.0),
+    ))
+
+
+_REFERENCE_INTENT = re.compile(
+    r"\b(papers?|references?|cited|cites?|citation|sources?|pmid|pubmed|journal|published|publication|"
+    r"authors?|wrote|titled|title|presented|congress|meeting|symposium|bibliograph\w*|"
+    r"article (?:is|was) cited)\b", re.IGNORECASE)
+
+
+_DEFINITION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
+                                r"full (?:name|form)|long form|expan(?:d|ds|sion)|defin\w*|spell\w* out|"
+                                r"legend|footnote)\b", re.I)
+
+
+_DESCRIBE_INTENT = re.compile(r"\bwhat (?:kind|type|class|sort|family|group) of\b|\bbelongs? to\b|"
+                              r"\b(?:role|job|function)\b", re.IGNORECASE)
+# "HER2, a receptor tyrosine kinase,"; "trastuzumab [13–15], a recombinant ... antibody"; "PTEN—a negative
+# regulator"; "p70S6K1, a downstream effector"
+_APPOSITIVE = re.compile(r"(?<![\w-])([A-Za-z][\w/-]*)(?:\s*\[[^\]]*\])?(?:\s*[,(]\s*|\s*[—–]\s*|\s+(?:is|was)\s+)"
+                         r"(?:a|an)\s+[a-z]")
+
+
+def described_names(text: str) -> set[str]:
+    """The names a text describes in apposition (lower-cased): a name, not an ordinary word."""
+    out = set()
+    for m in _APPOSITIVE.finditer(text):
+        name = m.group(1)
+        if any(ch.isdigit() for ch in name) or any(ch.isupper() for ch in name[1:]) or DRUG_NAME.search(name.lower()):
+            out.add(name.lower())
+    return out
+
+
+def asks_for_definition(question: str) -> bool:
+    """True when the question asks what an abbreviation stands for."""
+    return bool(_DEFINITION_INTENT.search(question))
+
+
+_CITED_BY_THIS = re.compile(r"\b(?:cited|referenced|quoted|discussed) (?:in|by) (?:this|the) "
+                            r"(?:review|article|paper|manuscript)\b", re.IGNORECASE)
+_THIS_ARTICLE = re.compile(r"\b(?:this|the) (?:review|article|paper|manuscript)\b|"
+                           r"\bthe (?:authors|writers)\b(?! of\b)(?!\s+(?:cite|cited|use|used|rel(?:y|ied)|dr[ae]w|"
+                           r"quote|quoted|refer|referred|lean))", re.IGNORECASE)  # "the authors write ..."
+
+
+def asks_for_reference(question: str) -> bool:
+    """True when the question asks about the bibliography (a paper, its journal, PMID, authors),
+    not about this article itself."""
+    # "cited in the review" is the literature, not the review
+    about_this = _THIS_ARTICLE.search(_CITED_BY_THIS.sub(" ", question))
+    return bool(_REFERENCE_INTENT.search(question)) and not about_this
+
+
+
+
+# "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
+_COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
+# a drug by its ending, or a code name (BEZ235, GDC-0941; not HSP90)
+_DRUG_ANSWER = rf"(?i:\w(?:{DRUG_ENDINGS})\b)|\b[A-Za-z]{{2,}}-?\d{{3,}}[A-Za-z\d]*\b|\bT-DM1\b"
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+# (what the question asks for, what an answering sentence must contain)
+ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
+    # "When did ...?" asks for a date; "When trastuzumab is added ..., by how much ...?" does not
+    (re.compile(r"^\W*when\s+(?:did|does|do|was|were|is|are|will|would|could|can|has|have|had|should)\b|"
+                r"\b(?:what year|which year|what date|since when|in what year)\b", re.I),
+     re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTHS})\b")),
+    (re.compile(r"\b(?:how much (?:does|did|would|will) [\w\s'’-]{0,40}cost|price|expensive|cheap)\b|"
+                r"\bwhat (?:does|did|would|will) [\w\s'’-]{0,40}cost\b|\bcost of\b|\bcosts?\b(?! of (?:a|one|the)? ?"
+                r"(?:mutation|fitness|error))(?=.*\b(?:health|service|patient|insur|pay|dollar|euro|pound|year's|course)\w*)", re.I),
+     re.compile(r"[$€£]|\b(?:cost|costs|price|USD|EUR|dollars?|euros?)\b", re.I)),
+    # "Which side effects were most common?" is answered by a sentence naming one
+    (re.compile(r"\b(?:which|what)\b.*\b(?:side[- ]effects?|adverse (?:events?|effects?)|toxicit(?:y|ies)|"
+                r"unwanted effects?)\b|\b(?:side[- ]effects?|adverse events?|toxicit(?:y|ies))\b.*\bmost "
+                r"(?:common|frequent)", re.I),
+     re.compile(r"\w(?:itis|penia|emia|rrhea|rrhoea|algia|cytosis)\b|\b(?:fatigue|rash|nausea|vomiting|"
+                r"diarrh\w*|hyperglyc\w*|asthenia|anorexia|infections?)\b", re.I)),
+    (re.compile(r"\b(?:dose|doses|dosage|dosing|how many mg)\b(?!-)", re.I),  # not "dose-finding"
+     re.compile(r"\d\s*(?:mg|g|µg|mcg)\b|mg/|/day|/week|\bdaily\b|\bweekly\b", re.I)),
+    (re.compile(r"\b(?:how many|what number|number of)\b", re.I),
+     re.compile(rf"{_COUNT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)),
+    (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|how common|by how much)\b|\(%\)|"
+                r"\bwhat (?:[\w-]+ ){0,2}rates?\b", re.I),
+     re.compile(rf"%|\bpercent|\bproportion|{_COUNT}")),
+    (re.compile(r"\bdesign(?:ed)?\b|\bset up\b|\bwhat (?:kind|type|sort) of (?:study|trial)\b", re.I),
+     re.compile(r"randomi[sz]ed|open-label|\bphase\b|placebo|blind|single-arm|dose-escalation|"
+                r"crossover|retrospective|prospective|pooled", re.I)),
+    # "Which HER2 pill also blocks EGFR?" is answered by a sentence naming a drug; "which newer
+    # agents/inhibitors ..." also by one naming a class ("PI3K and Akt inhibitors")
+    (re.compile(r"\b(?:which|what)\s+(?!(?:kind|type|class|sort)\b)(?:[\w/-]+\s+){0,3}?(?:drugs?|pills?|tablets?|compounds?|medicines?|"
+                r"medications?)\b(?!\s+(?:class|type|group|famil|compan|maker|manufactur|firm))", re.I),
+     re.compile(_DRUG_ANSWER)),
+    (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|inhibitors?|blockers?)\b", re.I),
+     re.compile(_DRUG_ANSWER + r"|\b\w*[A-Z]\w*(?: and \w*[A-Z]\w*)? inhibitors?\b")),
+    (re.compile(r"\bhow long\b", re.I),
+     re.compile(r"\b(?:weeks?|months?|years?|days?|hours?|minutes?|mins?|seconds?|h|s|ms|generations?)\b|"
+                r"\bduration\b|\bunknown\b|\d-(?:day|week|month|year|hour|minute)", re.I)),
+    (re.compile(r"\bhow often\b", re.I),
+     re.compile(r"%|\bpercent|\brates?\b|\bevery\b|\bweekly\b|\bmonthly\b|\bdaily\b|\btimes\b|\bper\b|"
+                r"\bintervals?\b|\d-(?:day|week|month|hour|minute) (?:intervals?|cycles?)", re.I)),
+)
+
+
+
+
+def answer_type(question: str) -> re.Pattern | None:
+    """The pattern an answering sentence must contain for this kind of question, if any."""
+    for asks, pattern in ANSWER_TYPES:
+        if asks.search(question):
+            return pattern
+    return None
+
+
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers a text writes on their own ("112", "2.5"; not the 1 of "T-DM1" or "HER2")."""
+    return set(re.findall(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.]\d)(?![A-Za-z])", text))
+
+
+
+
+_ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """Everything retrieval and answering read of one question (see the module's docstring)."""
+
+    question: str
+    query: str
+    expanded: str  # the query with its abbreviations' long forms and the article's words for lay terms
+    vector: np.ndarray = field(repr=False, compare=False)  # the expanded query's embedding
+    weights: Mapping[str, float] = field(default_factory=dict)  # idf weights of the query's key terms
+    synonyms: Mapping[str, set[str]] = field(default_factory=dict)  # lay synonyms of each key term
+    surface: Mapping[str, str] = field(default_factory=dict)  # the question's words close to the article's
+    own_terms: tuple[str, ...] = ()  # key terms of the question itself ("that dose" left out)
+    bibliographic: bool = False  # the query asks about the bibliography (a paper, a PMID)
+    hints: tuple[int, ...] = ()  # the `SECTION_HINTS` the query matches
+    query_described: frozenset[str] = frozenset()  # names the query asks to be described
+    query_defined: tuple[str, ...] = ()  # folded long forms of abbreviations the query asks to define
+    answer_type: re.Pattern | None = None  # what an answering sentence must hold ("when": a date)
+    abbreviations: tuple[str, ...] = ()  # the article's abbreviations the question writes
+    definitions: tuple[str, ...] = ()  # folded long forms, when the question asks what they stand for
+    described: frozenset[str] = frozenset()  # names the question asks to be described
+    named_parts: tuple[int, ...] = ()  # the `SECTION_HINTS` the question matches
+    numbers: frozenset[str] = frozenset()  # the numbers the question writes ("112", "2.5")
+
+    def names_part(self, passage: Passage) -> bool:
+        """True when the question names the part of the article the passage is in ("in the summary",
+        "the closing remarks", "Table 1", "how did the authors gather their material")."""
+        where = f"{passage.kind} {passage.section}"
+        return any(SECTION_HINTS[i][1].search(where) for i in self.named_parts)
+
+
+class QueryAnalyzer:
+    """Analyses questions against one corpus: its glossary, key-term statistics and described names.
+
+    Args:
+        glossary: the corpus' abbreviations and their long forms (each article's own, first wins).
+        terms: the corpus' key-term statistics (`qa.terms.KeyTerms`).
+        described_any: every name some passage describes in apposition (`described_names`).
+        embed: the (cached) query embedding.
+    """
+
+    def __init__(self, glossary: Mapping[str, str], terms: Callable[[], KeyTerms], described_any: frozenset[str],
+                 embed: Callable[[str], np.ndarray]):
+        self.glossary = glossary
+        self._terms = terms
+        self._described_any = described_any
+        self._embed = embed
+        self._expansions = self._build_expansions()
+
+    @property
+    def terms(self) -> KeyTerms:
+        return self._terms()
+
+    def analyze(self, question: str, query: str | None = None,
+                surface: Callable[[], Mapping[str, str]] | None = None) -> QueryAnalysis:
+        """The analysis of a checked question (and of its search query, by default the question).
+        `surface`, when given, returns the query's soft word matches (computed beside the embedding)."""
+        query = query or question
+        terms = self.terms
+        expanded = self.expand_query(query)
+        vector = self._embed(expanded)
+        named = tuple(self.abbreviations_in(question))
+        return QueryAnalysis(
+            question=question, query=query, expanded=expanded, vector=vector,
+            weights=terms.weights(query), synonyms=terms.synonyms(query),
+            surface=surface() if surface is not None else terms.surface(query),
+            own_terms=tuple(terms.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))),
+            bibliographic=asks_for_reference(query),
+            hints=_hints(query), query_described=self.descriptions_asked(query),
+            query_defined=tuple(fold(self.long_form(a)) for a in self.abbreviations_in(query))
+            if asks_for_definition(query) else (),
+            answer_type=answer_type(question), abbreviations=named,
+            definitions=tuple(fold(self.long_form(a)) for a in named) if asks_for_definition(question) else (),
+            described=self.descriptions_asked(question), named_parts=_hints(question),
+            numbers=frozenset(numbers_in(question)))
+
+    def abbreviations_in(self, question: str) -> list[str]:
+        """The glossary abbreviations the question writes (as the article writes them)."""
+        return [a for a in self.glossary if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", question)]
+
+    def descriptions_asked(self, question: str) -> frozenset[str]:
+        """For a question asking what something is or does ("What kind of drug is trastuzumab?",
+        "What does PTEN normally do?"), the names in it that the article describes in apposition."""
+        names = {w for w in re.findall(r"[\w/-]+", question) if w.lower() in self._described_any}
+        general = _DESCRIBE_INTENT.search(question)
+        return frozenset(n.lower() for n in names if general or re.search(
+            rf"\bwhat (?:is|are|was) (?:a |an |the )?(?:[\w-]+ ){{0,2}}?{re.escape(n)}\s*(?:[?,.]|$)|"
+            rf"\bwhat does (?:the )?{re.escape(n)}(?: [\w-]+)? (?:\w+ly )?do\b", question, re.IGNORECASE))
+
+    def long_form(self, short: str) -> str:
+        """An abbreviation's long form without its parenthesised notes ("CBR" → "clinical benefit rate")."""
+        return re.sub(r"\s*\(.*?\)", "", self.glossary[short]).strip()
+
+    def _build_expansions(self) -> list[tuple[re.Pattern, str]]:
+        out = []
+        for short in self.glossary:
+            long_clean = self.long_form(short)
+            flags = 0 if len(short) <= 3 or short.isupper() is False else re.IGNORECASE
+            out.append((re.compile(rf"(?<![\w-]){re.escape(short)}(?![\w-])", flags), long_clean))
+            out.append((re.compile(rf"\b{re.escape(fold(long_clean))}\b"), short))
+        return out
+
+    def expand_query(self, question: str) -> str:
+        """The question plus the long forms of its abbreviations, the short forms of long ones, and
+        the article's words for common lay terms ("side effects" → "adverse events")."""
+        added: list[str] = []
+        folded = fold(question)
+        for lay, formal in LAY_PATTERNS:
+            if lay.search(folded) and formal not in added:
+                added.append(formal)
+        for pat, other in self._expansions:
+            target = folded if pat.pattern.startswith(r"\b") else question
+            if pat.search(target) and fold(other) not in folded and other not in added:
+                added.append(other)
+        return question if not added else f"{question} ({'; '.join(added)})"
+
+
+def _hints(text: str) -> tuple[int, ...]:
+    return tuple(i for i, (asks, _, _) in enumerate(SECTION_HINTS) if asks.search(text))
