@@ -33,6 +33,7 @@ from qa.corpus import Document
 from qa.embedding import Embedder
 from qa.errors import IndexCorruptError, StaleIndexError
 from qa.lexical import LexicalIndex
+from qa.settings import SETTINGS
 from qa.text import STOPWORDS, plain_words
 
 FORMAT_VERSION = 10  # 9: "IGF-1R" also "igf1r"; 10: generations with checksums, JATS, several articles
@@ -209,13 +210,17 @@ def _generation_files(gen: Path) -> list[Path]:
     return files
 
 
-def _reusable(previous: "Index | None", model_name: str, settings_used: ChunkSettings) -> dict[str, str]:
-    """doc_id -> sha256 of the articles whose passages and vectors the previous index can give."""
+def _reusable(previous: "Index | None", model_name: str, settings_used: ChunkSettings,
+              backend: str) -> dict[str, str]:
+    """doc_id -> sha256 of the articles whose passages and vectors the previous index can give
+    (built with the same model, chunker and encoder)."""
     if previous is None:
         return {}
     m = previous.manifest
     if (m.get("format") != FORMAT_VERSION or m.get("model") != model_name
-            or m.get("chunker_effective") != settings_used.to_dict()):
+            or m.get("chunker_effective") != settings_used.to_dict()
+            or m.get("encoder", "torch") != backend
+            or m.get("passage_vectors", "encoded") != SETTINGS.index.passage_vectors):
         return {}
     return {c["doc_id"]: c["sha256"] for c in m.get("corpus", [])}
 
@@ -241,7 +246,8 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
     say("Loading model…", 0.0)
     limit = min(settings.max_tokens, embedder.max_tokens)
     settings_used = ChunkSettings(**{**settings.to_dict(), "max_tokens": limit})
-    reusable = _reusable(previous, embedder.name, settings_used)
+    backend = embedder.document_backend(SETTINGS.index.encoder)
+    reusable = _reusable(previous, embedder.name, settings_used, backend)
     keep = [d for d in docs if reusable.get(d.doc_id) == d.sha256]
     kept_ids = {d.doc_id for d in keep}
     fresh = [d for d in docs if d.doc_id not in kept_ids]
@@ -296,13 +302,21 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
         return lambda done, n: say(f"Embedding {base + done}/{total}", 0.1 + 0.85 * (base + done) / max(total, 1))
 
     dim_probe = embedder.dimension if (new_passages or new_words) else previous.sentence_vectors.shape[1]
-    vec_new = (embedder.encode([p.embedding_text() for p in new_passages], progress=enc_progress(0))
-               if new_passages else np.zeros((0, dim_probe), dtype="float32"))
-    sent_new = (embedder.encode([s.text for s in new_sentences], progress=enc_progress(len(new_passages)))
-                if new_sentences else np.zeros((0, dim_probe), dtype="float32"))
-    word_new = (embedder.encode(new_words, batch_size=128,
-                                progress=enc_progress(len(new_passages) + len(new_sentences)))
-                if new_words else np.zeros((0, dim_probe), dtype="float32"))
+
+    def encode(texts: list[str], base: int, batch: int) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, dim_probe), dtype="float32")
+        return embedder.encode_documents(texts, backend, batch_size=batch, progress=enc_progress(base))
+
+    batch = SETTINGS.index.batch_size
+    if SETTINGS.index.passage_vectors == "sentences":
+        sent_new = encode([s.text for s in new_sentences], 0, batch)
+        vec_new = _passages_from_sentences(new_passages, new_sentences, sent_new, embedder.count_tokens(),
+                                           lambda texts: encode(texts, len(new_sentences), batch))
+    else:
+        vec_new = encode([p.embedding_text() for p in new_passages], 0, batch)
+        sent_new = encode([s.text for s in new_sentences], len(new_passages), batch)
+    word_new = encode(new_words, len(new_passages) + len(new_sentences), 128)
     word_new = word_new.astype("float16").astype("float32")  # as stored: half the bytes
     old_vectors = _old_passage_vectors(previous) if previous is not None and keep else None
     dim = dim_probe
@@ -329,6 +343,8 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
     manifest = {
         **expected_manifest(docs, embedder.name, settings, factory),
         "chunker_effective": settings_used.to_dict(),
+        "encoder": backend,
+        "passage_vectors": SETTINGS.index.passage_vectors,
         "dimension": int(dim),
         "counts": {"passages": len(passages), "sentences": len(sentences), "words": len(vocabulary),
                    "articles": len(docs)},
@@ -346,6 +362,43 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
     say("Index ready", 1.0)
     return Index(passages, sentences, dense, sent_vectors, lexical, manifest, vocabulary, word_vectors,
                  report=report)
+
+
+def _passages_from_sentences(passages: list[Passage], sentences: list[Sentence], sent_vectors: np.ndarray,
+                             count: Callable[[str], int], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Passage vectors composed from their sentences' vectors instead of encoding each passage: the
+    token-weighted mean of the heading's vector ("Methods: ") and its sentences' vectors, normalised
+    (mean pooling over the passage's tokens, without attention across sentences). A passage whose
+    embedded text is not its heading plus its sentences (a table row embeds its caption) is encoded."""
+    out = np.zeros((len(passages), sent_vectors.shape[1]), dtype="float32")
+    direct: list[int] = []
+    prefix_of: dict[int, str] = {}
+    for i, p in enumerate(passages):
+        text = p.embedding_text()
+        parts = [sentences[j].text for j in p.sentences]
+        if (p.sentences and text.endswith(p.text) and all(t in p.text for t in parts)
+                and sum(map(len, parts)) >= 0.9 * len(p.text)):
+            prefix_of[i] = text[:len(text) - len(p.text)]
+        else:
+            direct.append(i)
+    prefixes = sorted(set(prefix_of.values()))
+    texts = [passages[i].embedding_text() for i in direct] + prefixes
+    encoded = encode(texts) if texts else np.zeros((0, sent_vectors.shape[1]), dtype="float32")
+    for n, i in enumerate(direct):
+        out[i] = encoded[n]
+    head_vec = {t: encoded[len(direct) + n] for n, t in enumerate(prefixes)}
+    specials = count("")
+    sizes: dict[int, int] = {}
+    for i, head in prefix_of.items():
+        p = passages[i]
+        for j in p.sentences:
+            if j not in sizes:
+                sizes[j] = max(count(sentences[j].text) - specials, 1)
+        v = head_vec[head] * max(count(head) - specials, 1)
+        for j in p.sentences:
+            v = v + sent_vectors[j] * sizes[j]
+        out[i] = v / max(float(np.linalg.norm(v)), 1e-12)
+    return out
 
 
 def _old_passage_vectors(previous: Index) -> np.ndarray:

@@ -247,3 +247,67 @@ def test_files_honour_the_umask(library, tmp_path):
     for p in [idx / "manifest.json", *_generation(idx).rglob("*")]:
         if p.is_file():
             assert p.stat().st_mode & 0o777 == 0o644, p
+
+
+# --------------------------------------------------------------------------- how a build encodes (issue 16)
+
+
+def test_a_build_encodes_with_onnx_and_composes_passage_vectors(library):
+    """The default build: ONNX Runtime, each text encoded once, passage vectors composed from their
+    heading's and sentences' vectors. Over three articles of three layouts the composed vectors stay
+    close to encoding each passage whole, and every vector is a unit vector."""
+    import numpy as np
+
+    _, _, r = library
+    m = r.manifest
+    assert (m["encoder"], m["passage_vectors"]) == ("onnx", "sentences")
+    vectors = r._index.dense.reconstruct_n(0, r._index.dense.ntotal)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    emb = r._embedder
+    by_article: dict[str, list[float]] = {}
+    for i, p in enumerate(r.passages):
+        if p.kind in ("paragraph", "abstract"):
+            by_article.setdefault(p.doc_id, []).append(i)
+    assert len(by_article) == 3
+    for doc_id, rows in by_article.items():
+        rows = rows[:40]
+        whole = emb.encode_documents([r.passages[i].embedding_text() for i in rows], "onnx")
+        cos = np.sum(whole * vectors[rows], axis=1)
+        assert float(np.median(cos)) >= 0.9 and float(cos.min()) >= 0.5, (doc_id, np.median(cos), cos.min())
+
+
+def test_a_build_with_the_export_cached_imports_no_torch(library, tmp_path):
+    corpus, _, r = library
+    code = ("import sys, qa\nr = qa.Retriever.load(sys.argv[1], sys.argv[2])\n"
+            "print(r.manifest['encoder'], len(r.passages), 'torch' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-c", code, str(corpus), str(tmp_path / "idx")], capture_output=True,
+                         text=True, timeout=600, env=env)
+    assert res.returncode == 0, res.stderr
+    encoder, n, torch_loaded = res.stdout.split()
+    assert (encoder, int(n), torch_loaded) == ("onnx", len(r.passages), "False")
+
+
+def test_vectors_of_another_encoder_are_not_reused(copy, monkeypatch):
+    """An index built with another encoder still answers (it is not stale), but the next build
+    re-embeds every article instead of mixing its vectors with the new encoder's."""
+    import qa.index
+    from qa.settings import IndexSettings, Settings
+
+    corpus, index = copy
+    monkeypatch.setattr(qa.index, "SETTINGS", Settings(index=IndexSettings(encoder="onnx", passage_vectors="encoded")))
+    shutil.copy(ARTICLES / EXTRA, corpus / EXTRA)
+    r = qa.Retriever.load(corpus, index)
+    assert r.manifest["passage_vectors"] == "encoded"
+    last = r.manifest["last_build"]
+    assert last["unchanged"] == [] and len(last["added"]) + len(last["changed"]) == 4
+
+
+@pytest.mark.parametrize("data", [{"index": {"encoder": "gpu"}}, {"index": {"passage_vectors": "mean"}},
+                                  {"index": {"batch_size": 0}}])
+def test_bad_index_settings_are_one_line_errors(data):
+    from qa.settings import Settings
+
+    with pytest.raises(qa.QAError) as e:
+        Settings.from_dict(data)
+    assert "\n" not in str(e.value) and "[index]" in str(e.value)
