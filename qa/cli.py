@@ -456,6 +456,8 @@ def eval_cmd(paths: Annotated[list[Path], typer.Argument(help="Question-set file
              json_file: Annotated[Optional[Path], typer.Option("--json", help="Write all figures as JSON.")] = None,
              markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Write a Markdown report.")] = None,
              minimum: Annotated[Optional[list[str]], typer.Option("--min", help="Fail if metric < value, e.g. hit@1=0.7.")] = None,
+             minimum_each: Annotated[Optional[list[str]], typer.Option(
+                 "--min-article", help="Fail if any one article's metric < value, e.g. answer_accuracy=0.7.")] = None,
              each_article: Annotated[bool, typer.Option(
                  "--each-article", help="Ask each article's questions over a corpus of that article alone.")] = False,
              corpus: CorpusOpt = Path("corpus"), index: IndexOpt = Path("index"), model: ModelOpt = None) -> None:
@@ -464,7 +466,8 @@ def eval_cmd(paths: Annotated[list[Path], typer.Argument(help="Question-set file
 
     with errors_as_exit():
         code = evaluation.run_cli(paths, k=k, mode=mode, compare=compare, json_file=json_file,
-                                  markdown=markdown, minimum=minimum or [], corpus=corpus,
+                                  markdown=markdown, minimum=minimum or [], minimum_each=minimum_each or [],
+                                  corpus=corpus,
                                   index=index, model=model, console=out, err_console=err,
                                   each_article=each_article)
     raise typer.Exit(code)

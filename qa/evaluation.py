@@ -929,6 +929,7 @@ def check_output(path: Path, option: str) -> None:
 
 def run_cli(paths: Sequence[Path], *, k: int = 6, mode: str = "hybrid", compare: bool = False,
             json_file: Path | None = None, markdown: Path | None = None, minimum: Sequence[str] = (),
+            minimum_each: Sequence[str] = (),
             corpus: Path = Path("corpus"), index: Path = Path("index"), model: str | None = None,
             console=None, err_console=None, each_article: bool = False) -> int:
     """`qa eval`: run question sets, print the figures, write reports, check floors.
@@ -952,6 +953,7 @@ def run_cli(paths: Sequence[Path], *, k: int = 6, mode: str = "hybrid", compare:
     err_console = err_console or Console(stderr=True)
     check_search_args(k, mode)
     floors = parse_floors(minimum, k)
+    floors_each = parse_floors(minimum_each, k)  # checked on every article's own figures
     for path, option in ((json_file, "--json"), (markdown, "--markdown")):
         if path is not None:
             check_output(path, option)
@@ -1017,8 +1019,13 @@ def run_cli(paths: Sequence[Path], *, k: int = 6, mode: str = "hybrid", compare:
         atomic_write_text(Path(markdown), markdown_report(report))
         err_console.print(printable(f"qa: wrote {markdown}"), markup=False)
     failed = below_floors(runs[0].metrics, floors)
+    per_article = runs[0].by_article or (  # one article: its figures are the run's
+        {case_article(runs[0].results[0].case): runs[0].metrics} if runs[0].results else {})
+    for art, figures in per_article.items():
+        failed += [f"{art}: {msg}" for msg in below_floors(figures, floors_each)]
     for msg in failed:
         err_console.print(f"qa eval: FAIL: {msg} ({mode})")
-    if floors and not failed:
-        err_console.print(f"qa eval: all {len(floors)} floor(s) met ({mode})")
+    if (floors or floors_each) and not failed:
+        n = len(floors) + len(floors_each) * len(per_article)
+        err_console.print(f"qa eval: all {n} floor(s) met ({mode})")
     return 1 if failed else 0

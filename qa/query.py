@@ -15,7 +15,9 @@ facets; answering reads both (the question's own terms weigh more, `AnswerSettin
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Mapping
+from importlib import resources
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,33 +30,25 @@ from qa.text import fold
 # A question that names a part of the article ("the summary at the top", "in the closing remarks",
 # "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
 SECTION_HINT_SHIFT = SETTINGS.retrieval.section_hint_shift
-# Each hint: what the question says, the passages (kind and section) it names, and how many
-# `SECTION_HINT_SHIFT`s they are lifted.
+
+
+def _data_toml(name: str) -> dict:
+    """A knowledge file of `qa/data/` (TOML)."""
+    return tomllib.loads(resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+
+
+def _fill(pattern: str, **values: str) -> str:
+    """A data file's pattern with its {{placeholders}} filled."""
+    for key, value in values.items():
+        pattern = pattern.replace(f"{{{{{key}}}}}", value)
+    return pattern
+
+
+# Each hint (qa/data/section_hints.toml): what the question says, the passages (kind and section)
+# it names, and how many `SECTION_HINT_SHIFT`s they are lifted.
 SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern, float], ...] = tuple(
-    (re.compile(asks, re.I), re.compile(where, re.I), weight) for asks, where, weight in (
-        (r"\b(?:abstract|summary|summaries|summari[sz]ed)\b", r"\babstract\b", 1.0),
-        (r"\b(?:conclusions?|conclud\w*|closing (?:remarks?|statement|paragraph|section|words)|wrap-up|"
-         r"final (?:paragraph|section|remarks?|words)|take-home|bottom line)\b", r"\bconclusions?\b", 1.0),
-        (r"\bintroduction\b", r"\bintroduction\b", 1.0),
-        (r"\b(?:acknowledg\w*|medical writer|editorial (?:support|assistance)|writing (?:support|assistance))\b",
-         r"\backnowledgements?\b", 1.0),
-        (r"\b(?:fund\w*|paid for|sponsor\w*|financial support)\b", r"^paragraph funding$", 1.0),
-        (r"\b(?:disclos\w*|conflicts? of interest|competing interests?|financial ties)\b", r"\bdisclosure\b", 1.0),
-        # "the table", "Table 1", "the trials table"; not "times tables"
-        (r"\b(?:the|this|a|which|what|each|both|in|of) (?:\w+ )?tables?\b|\btables? [12]\b", r"^table_", 1.0),
-        # the article's own publication details outweigh the topic words that name the review:
-        # "which journal was this review on beating drug resistance printed in?"
-        (rf"^(?=.*\b(?:this|the) (?:review|article|paper|piece|manuscript)\b).*\b(?:{PUBLICATION_WORDS}|"
-         r"correspondence|affiliat\w*|hospital|institution)\b", r"^front ", 2.0),
-        # ... and asked without naming the review: "OUP puts the journal out for which society?"
-        (r"\b(?:society|on (?:whose )?behalf|publisher|publishing house|OUP|licen[cs]e|copyright|reuse|"
-         r"open access|corresponding author|put out|brought out)\b", r"^front ", 1.0),
-        # how the review was made: "how did the authors gather their material?"
-        (r"\b(?:methods?|methodology|approach|own (?:experiments?|study|research|data)|literature search|"
-         r"how did (?:the )?(?:authors|writers|they) (?:\w+ ){0,3}?(?:gather|collect|compile|find|pull|select|"
-         r"choose|identify|search|go about))\b", r"> design$", 1.0),
-        (r"\b(?:figure|schematic|diagram|illustration)\b", r"^figure_caption\b", 1.0),
-    ))
+    (re.compile(_fill(h["asks"], publication_words=PUBLICATION_WORDS), re.I), re.compile(h["where"], re.I),
+     float(h["weight"])) for h in _data_toml("section_hints.toml")["hint"])
 
 
 _REFERENCE_INTENT = re.compile(
@@ -113,46 +107,10 @@ _COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|
 # a drug by its ending, or a code name (BEZ235, GDC-0941; not HSP90)
 _DRUG_ANSWER = rf"(?i:\w(?:{DRUG_ENDINGS})\b)|\b[A-Za-z]{{2,}}-?\d{{3,}}[A-Za-z\d]*\b|\bT-DM1\b"
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
-# (what the question asks for, what an answering sentence must contain)
-ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
-    # "When did ...?" asks for a date; "When trastuzumab is added ..., by how much ...?" does not
-    (re.compile(r"^\W*when\s+(?:did|does|do|was|were|is|are|will|would|could|can|has|have|had|should)\b|"
-                r"\b(?:what year|which year|what date|since when|in what year)\b", re.I),
-     re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTHS})\b")),
-    (re.compile(r"\b(?:how much (?:does|did|would|will) [\w\s'’-]{0,40}cost|price|expensive|cheap)\b|"
-                r"\bwhat (?:does|did|would|will) [\w\s'’-]{0,40}cost\b|\bcost of\b|\bcosts?\b(?! of (?:a|one|the)? ?"
-                r"(?:mutation|fitness|error))(?=.*\b(?:health|service|patient|insur|pay|dollar|euro|pound|year's|course)\w*)", re.I),
-     re.compile(r"[$€£]|\b(?:cost|costs|price|USD|EUR|dollars?|euros?)\b", re.I)),
-    # "Which side effects were most common?" is answered by a sentence naming one
-    (re.compile(r"\b(?:which|what)\b.*\b(?:side[- ]effects?|adverse (?:events?|effects?)|toxicit(?:y|ies)|"
-                r"unwanted effects?)\b|\b(?:side[- ]effects?|adverse events?|toxicit(?:y|ies))\b.*\bmost "
-                r"(?:common|frequent)", re.I),
-     re.compile(r"\w(?:itis|penia|emia|rrhea|rrhoea|algia|cytosis)\b|\b(?:fatigue|rash|nausea|vomiting|"
-                r"diarrh\w*|hyperglyc\w*|asthenia|anorexia|infections?)\b", re.I)),
-    (re.compile(r"\b(?:dose|doses|dosage|dosing|how many mg)\b(?!-)", re.I),  # not "dose-finding"
-     re.compile(r"\d\s*(?:mg|g|µg|mcg)\b|mg/|/day|/week|\bdaily\b|\bweekly\b", re.I)),
-    (re.compile(r"\b(?:how many|what number|number of)\b", re.I),
-     re.compile(rf"{_COUNT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)),
-    (re.compile(r"\b(?:what percentage|what proportion|what share|what fraction|how common|by how much)\b|\(%\)|"
-                r"\bwhat (?:[\w-]+ ){0,2}rates?\b", re.I),
-     re.compile(rf"%|\bpercent|\bproportion|{_COUNT}")),
-    (re.compile(r"\bdesign(?:ed)?\b|\bset up\b|\bwhat (?:kind|type|sort) of (?:study|trial)\b", re.I),
-     re.compile(r"randomi[sz]ed|open-label|\bphase\b|placebo|blind|single-arm|dose-escalation|"
-                r"crossover|retrospective|prospective|pooled", re.I)),
-    # "Which HER2 pill also blocks EGFR?" is answered by a sentence naming a drug; "which newer
-    # agents/inhibitors ..." also by one naming a class ("PI3K and Akt inhibitors")
-    (re.compile(r"\b(?:which|what)\s+(?!(?:kind|type|class|sort)\b)(?:[\w/-]+\s+){0,3}?(?:drugs?|pills?|tablets?|compounds?|medicines?|"
-                r"medications?)\b(?!\s+(?:class|type|group|famil|compan|maker|manufactur|firm))", re.I),
-     re.compile(_DRUG_ANSWER)),
-    (re.compile(r"\b(?:which|what)\s+(?:[\w/-]+\s+){0,3}?(?:agents?|inhibitors?|blockers?)\b", re.I),
-     re.compile(_DRUG_ANSWER + r"|\b\w*[A-Z]\w*(?: and \w*[A-Z]\w*)? inhibitors?\b")),
-    (re.compile(r"\bhow long\b", re.I),
-     re.compile(r"\b(?:weeks?|months?|years?|days?|hours?|minutes?|mins?|seconds?|h|s|ms|generations?)\b|"
-                r"\bduration\b|\bunknown\b|\d-(?:day|week|month|year|hour|minute)", re.I)),
-    (re.compile(r"\bhow often\b", re.I),
-     re.compile(r"%|\bpercent|\brates?\b|\bevery\b|\bweekly\b|\bmonthly\b|\bdaily\b|\btimes\b|\bper\b|"
-                r"\bintervals?\b|\d-(?:day|week|month|hour|minute) (?:intervals?|cycles?)", re.I)),
-)
+# (what the question asks for, what an answering sentence must contain): qa/data/answer_types.toml
+ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
+    tuple(re.compile(_fill(t[key], months=_MONTHS, count=_COUNT, drug_answer=_DRUG_ANSWER)) for key in ("asks", "answer"))
+    for t in _data_toml("answer_types.toml")["type"])
 
 
 

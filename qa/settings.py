@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from importlib import resources
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from qa.errors import QAError
@@ -97,9 +98,10 @@ class Settings:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict, where: str = "settings") -> "Settings":
-        """Defaults overridden by `data` ({"answer": {"min_score": 0.5}, ...}); QAError on an unknown key."""
-        out = cls()
+    def from_dict(cls, data: dict, where: str = "settings", base: "Settings | None" = None) -> "Settings":
+        """`base` (the code's defaults if None) overridden by `data` ({"answer": {"min_score": 0.5}, ...});
+        QAError on an unknown key."""
+        out = base or cls()
         for part, values in data.items():
             if part not in {f.name for f in fields(cls)} or not isinstance(values, dict):
                 raise QAError(f"{where}: unknown settings section {part!r}; use index, retrieval, terms or answer")
@@ -115,19 +117,34 @@ class Settings:
         return out
 
     @classmethod
-    def from_file(cls, path: str) -> "Settings":
+    def from_file(cls, path: str, base: "Settings | None" = None) -> "Settings":
         try:
             with open(path, "rb") as f:
                 data = tomllib.load(f)
         except (OSError, tomllib.TOMLDecodeError) as e:
             raise QAError(f"{path}: cannot read the settings ({e})") from e
-        return cls.from_dict(data, where=str(path))
+        return cls.from_dict(data, where=str(path), base=base)
+
+
+# Values fitted across the six articles by the scripts of eval/ (each file says which script wrote
+# it; eval/README.md has their leave-one-article-out figures), applied over the code's defaults.
+FITTED_FILES = ("fitted_retrieval.toml",)
+
+
+def fitted_settings() -> Settings:
+    """The code's defaults with the fitted values of `qa/data/` over them."""
+    out = Settings()
+    for name in FITTED_FILES:
+        res = resources.files("qa").joinpath(f"data/{name}")
+        if res.is_file():
+            out = Settings.from_dict(tomllib.loads(res.read_text(encoding="utf-8")), where=f"qa/data/{name}", base=out)
+    return out
 
 
 def load_settings() -> Settings:
-    """The settings of this process: `QA_SETTINGS` (a TOML file) over the defaults."""
+    """The settings of this process: `QA_SETTINGS` (a TOML file) over the fitted defaults."""
     path = os.environ.get("QA_SETTINGS")
-    return Settings.from_file(path) if path else Settings()
+    return Settings.from_file(path, base=fitted_settings()) if path else fitted_settings()
 
 
 SETTINGS = load_settings()

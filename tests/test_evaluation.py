@@ -256,6 +256,16 @@ def test_eval_floor_failure_exits_1(small_set, corpus_dir, index_dir, retriever)
     assert "abstention_oos" not in res.text.split("FAIL", 1)[1]
 
 
+def test_a_floor_for_each_article_names_the_article_under_it(small_set, corpus_dir, index_dir, retriever):
+    """`--min-article` holds every article to the floor, not only the pooled figure."""
+    res = _invoke(str(small_set), "--corpus", str(corpus_dir), "--index", str(index_dir),
+                  "--min-article", "hit@1=1.01")
+    assert res.exit_code == 1, res.text
+    assert "FAIL: small: hit@1" in res.text  # the set's file names its article when no case does and "below the floor 1.01" in res.text
+    res = _invoke(str(small_set), "--corpus", str(corpus_dir), "--index", str(index_dir), "--min-article", "hit@1=0")
+    assert res.exit_code == 0 and "floor(s) met" in res.text
+
+
 def test_eval_unreadable_set_exits_2(tmp_path, corpus_dir, index_dir):
     bad = _write(tmp_path / "bad.jsonl", [json.dumps(SMALL_SET[0]), "{oops"])
     res = _invoke(str(bad), "--corpus", str(corpus_dir), "--index", str(index_dir))

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import qa
-from qa.settings import Settings
+from qa.settings import Settings, fitted_settings
 
 
 def test_defaults_are_what_the_modules_use():
@@ -17,7 +17,7 @@ def test_defaults_are_what_the_modules_use():
     import qa.retriever as retriever
     import qa.terms as terms
 
-    s = Settings()
+    s = fitted_settings()
     assert retriever.FUSION_WEIGHTS == s.retrieval.fusion_weights
     assert retriever.RERANK_DEPTH == s.retrieval.rerank_depth
     assert terms.SOFT_MATCH == s.terms.soft_match
