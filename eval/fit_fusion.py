@@ -4,7 +4,8 @@
     .venv/bin/python eval/fit_fusion.py --refit        # fit again from the cached scores
     .venv/bin/python eval/fit_fusion.py --refit --write   # ... and write qa/data/fitted_retrieval.toml
 
-For every in-scope single question of the six articles (the review's two sets; the five development
+For every in-scope question and conversation (its last turn, with the subject the chat carries
+over) of the six articles (the review's two sets; the five development
 articles, each over a corpus of itself alone) with gold evidence, the script keeps each passage's
 three retrieval scores (passage vector, best sentence vector, BM25; z-scored per question), the
 fixed shifts (bibliography, the part of the article named: `extra`), its best sentence's answer
@@ -64,7 +65,8 @@ def _z(x: np.ndarray) -> np.ndarray:
 
 
 def collect(index_root: Path) -> list[dict]:
-    from qa.retriever import Retriever
+    from qa.chat import ChatSession
+    from qa.retriever import Retriever, check_question
 
     w = SETTINGS.retrieval.fusion_weights
     rows = []
@@ -72,13 +74,20 @@ def collect(index_root: Path) -> list[dict]:
         r = Retriever.load(corpus, index)
         gold = locate_evidence(cases, r.documents)
         passages = r.passages
-        use = [c for c in cases if c.in_scope and not c.is_conversation]
-        print(f"{art}: {len(use)} questions", file=sys.stderr)
+        use = [c for c in cases if c.in_scope]
+        print(f"{art}: {len(use)} questions and conversations", file=sys.stderr)
         for c in use:
             relevant = np.array([gold[c.id].holds(p) for p in passages])
             if not relevant.any():
                 continue
-            a = r.analyze(c.question)
+            if c.is_conversation:  # the last turn, searched as the chat searches it (with its subject)
+                session = ChatSession(r)
+                for turn in c.turns[:-1]:
+                    session.ask(turn)
+                last = check_question(c.turns[-1])
+                a = r.analyze(last, session.rewrite(last))
+            else:
+                a = r.analyze(c.question)
             fused, dense, bm25 = r.scores(a, "hybrid")
             best = r.store.best_sentence_scores(a.vector, dense)
             z = np.stack([_z(dense), _z(best), _z(bm25)])

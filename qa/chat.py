@@ -177,8 +177,9 @@ class ChatSession:
                 if c.passage.id not in have:
                     have.add(c.passage.id)
                     passages.append(c.passage)
-        # "the other phase II" asks about a study the previous answer did not quote
-        avoid = tuple(c.sentence for c in self.turns[-1].answer.citations) \
+        # "the other phase II" asks about another study than the one the previous answer was about:
+        # its first (best) sentence; the sentences quoted after it may well be about the other one
+        avoid = tuple(c.sentence for c in self.turns[-1].answer.citations[:1]) \
             if query != q and self.turns and _OTHER.search(q) else ()
         scope = article if article is not None else self.article
         answer = self.answerer.answer(q, passages, query=query, avoid=avoid, article=scope, analysis=analysis)

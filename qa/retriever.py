@@ -112,6 +112,7 @@ class Retriever:
         self._terms: KeyTerms | None = None
         self._articles: dict | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._folded: list[str] | None = None  # the passages' texts in `fold` form, when first needed
 
     # ------------------------------------------------------------------ construction
 
@@ -411,7 +412,9 @@ class Retriever:
         forms = analysis.query_defined
         if not forms:
             return None
-        return np.array([any(f in fold(p.text) for f in forms) for p in self._index.passages])
+        if self._folded is None:  # once, not once per question (36,000 passages at 200 articles)
+            self._folded = [fold(p.text) for p in self._index.passages]
+        return np.array([any(f in t for f in forms) for t in self._folded])
 
     def _pool(self) -> ThreadPoolExecutor:
         """One helper thread: on two cores, the question's words and the question embed in parallel."""
