@@ -819,7 +819,11 @@ def _is_xml(path: Path, data: bytes) -> bool:
 def parse_file(path: Path | str, doc_id: str | None = None) -> Document:
     """Parse one article file, PMC text or JATS XML (told apart by suffix and content)."""
     path = Path(path)
-    data = read_bytes(path)
+    return parse_bytes(path, read_bytes(path), doc_id)
+
+
+def parse_bytes(path: Path, data: bytes, doc_id: str | None = None) -> Document:
+    """Parse the bytes of the article file at `path` (see `parse_file`)."""
     doc_id = doc_id or path.stem
     if _is_xml(path, data):
         from qa.jats import parse_jats
@@ -876,10 +880,12 @@ def load_corpus(corpus_dir: Path | str, notes: list[str] | None = None) -> list[
     The same article under two names (same text, DOI or PMID) is kept once; `notes`, when given,
     receives a line for each one left out.
     """
+    from qa.parse_cache import parse_cached  # an unchanged article is not parsed again (qa.parse_cache)
+
     docs: list[Document] = []
     seen: dict[str, Document] = {}
     for p in corpus_files(corpus_dir):
-        doc = parse_file(p)
+        doc = parse_cached(p)
         first = duplicate_of(doc, seen)
         if first is not None:
             if notes is not None:

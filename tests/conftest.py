@@ -16,6 +16,19 @@ ARTICLE = CORPUS / "her2-review.txt"
 
 
 @pytest.fixture(scope="session", autouse=True)
+def parse_cache(tmp_path_factory) -> Path:
+    """Parsed articles are cached in a temporary folder, not the user's cache (qa.parse_cache)."""
+    d = tmp_path_factory.mktemp("parse-cache")
+    before = os.environ.get("QA_PARSE_CACHE")
+    os.environ["QA_PARSE_CACHE"] = str(d)
+    yield d
+    if before is None:
+        os.environ.pop("QA_PARSE_CACHE", None)
+    else:
+        os.environ["QA_PARSE_CACHE"] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
 def onnx_cache(tmp_path_factory) -> Path:
     """The ONNX export of the model goes to a temporary folder, not the user's cache (qa.embedding)."""
     d = tmp_path_factory.mktemp("onnx-cache")

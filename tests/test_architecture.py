@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["qa", "qa.corpus", "qa.chunking", "qa.index", "qa.retriever", "qa.answer", "qa.chat",
         "qa.embedding", "qa.lexical", "qa.text", "qa.errors", "qa.cli", "qa.conversations", "qa.jats",
-        "qa.store", "qa.decision", "qa.faiss_factory", "qa.terms", "qa.settings", "qa.query", "qa.scoring"]
+        "qa.store", "qa.decision", "qa.faiss_factory", "qa.terms", "qa.settings", "qa.query", "qa.scoring", "qa.parse_cache"]
 if (ROOT / "qa" / "evaluation.py").exists():
     CORE.append("qa.evaluation")
 
