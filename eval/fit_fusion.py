@@ -21,9 +21,10 @@ calibrated size), are the fusion weights and the re-ranking weight. `C` (regular
 chosen over 0.01 and 0.1 by the LOAO table (eval/README.md).
 
 The figure that counts is leave-one-article-out: fitted on five articles, measured on the sixth
-(Hit@1 and MRR@10 of the first passage holding the gold evidence), against the settings in effect.
+(Hit@1 and MRR@10 of the first passage holding the gold evidence), against the code's own defaults
+(`qa.settings.RetrievalSettings`, which also give the first ranking the fit starts from).
 `--write` stores the fit on all six in `qa/data/fitted_retrieval.toml` (read by `qa.settings` over
-its defaults) when its LOAO mean beats the settings in effect. `--grid` also prints the LOAO of a
+its defaults) when its LOAO mean beats the code's defaults. `--grid` also prints the LOAO of a
 grid search over the same four numbers (`ParameterGrid`), for comparison.
 """
 
@@ -39,24 +40,21 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from qa.evaluation import DEPTH, article_corpora, load_cases, locate_evidence  # noqa: E402
-from qa.settings import SETTINGS  # noqa: E402
+from fit_decision import groups  # noqa: E402 - the same six articles and their question sets
+from qa.evaluation import DEPTH, locate_evidence  # noqa: E402
+from qa.settings import Settings  # noqa: E402
+
+# the code's own defaults, before any fitted file: the baseline, and the ranking the fit starts from
+DEFAULTS = Settings().retrieval
 
 CACHE = ROOT / ".cache" / "fusion-scores.npz"
 OUT = ROOT / "qa" / "data" / "fitted_retrieval.toml"
 C = 1.0
 GRID = {"w_passage": [0.0, 0.1, 0.2, 0.3], "w_sentence": [0.2, 0.3, 0.4, 0.6, 0.8],
         "w_bm25": [0.25, 0.4, 0.6, 0.8, 1.0], "rerank_weight": [2.0, 2.75, 3.5, 5.0]}
-
-
-def groups(index_root: Path):
-    review = load_cases([ROOT / "eval" / "questions.jsonl", ROOT / "eval" / "holdout"])
-    out = [("her2-review", ROOT / "corpus", index_root / "her2-review", review)]
-    dev = load_cases([ROOT / "eval" / "dev"])
-    out += [(a, c, i, g) for a, c, i, g in article_corpora(dev, ROOT / "eval" / "articles", index_root)]
-    return out
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -68,7 +66,7 @@ def collect(index_root: Path) -> list[dict]:
     from qa.chat import ChatSession
     from qa.retriever import Retriever, check_question
 
-    w = SETTINGS.retrieval.fusion_weights
+    w = DEFAULTS.fusion_weights
     rows = []
     for art, corpus, index, cases in groups(index_root):
         r = Retriever.load(corpus, index)
@@ -165,7 +163,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--refit", action="store_true", help="use the cached scores")
-    ap.add_argument("--write", action="store_true", help="write qa/data/fitted_retrieval.toml if it beats the settings in effect")
+    ap.add_argument("--write", action="store_true", help="write qa/data/fitted_retrieval.toml if it beats the code's defaults")
     ap.add_argument("--grid", action="store_true", help="also print the LOAO of a grid search")
     ap.add_argument("--index-root", type=Path, default=ROOT / ".cache" / "fit-indexes")
     args = ap.parse_args()
@@ -174,14 +172,14 @@ def main() -> None:
     else:
         rows = collect(args.index_root)
         save(rows)
-    depth = SETTINGS.retrieval.rerank_depth
-    current = {"w_passage": SETTINGS.retrieval.fusion_weights[0], "w_sentence": SETTINGS.retrieval.fusion_weights[1],
-               "w_bm25": SETTINGS.retrieval.fusion_weights[2], "rerank_weight": SETTINGS.retrieval.rerank_weight}
+    depth = DEFAULTS.rerank_depth
+    current = {"w_passage": DEFAULTS.fusion_weights[0], "w_sentence": DEFAULTS.fusion_weights[1],
+               "w_bm25": DEFAULTS.fusion_weights[2], "rerank_weight": DEFAULTS.rerank_weight}
     base = per_article(rows, current, depth)
     arts = sorted(base)
     groups_ = np.array([arts.index(r["article"]) for r in rows])
     splits = list(LeaveOneGroupOut().split(np.zeros(len(rows)), groups=groups_))
-    print(f"{len(rows)} questions over {len(arts)} articles; settings in effect: {json.dumps(current)}")
+    print(f"{len(rows)} questions over {len(arts)} articles; the code's defaults: {json.dumps(current)}")
 
     def report(name: str, fit) -> tuple[float, float]:
         print(f"\n{name}\n{'held-out article':<20} {'fitted on the other five':<72} {'Hit@1':>13} {'MRR@10':>13}")
@@ -211,7 +209,7 @@ def main() -> None:
     print(f"\nfitted on all six (C={C}): {json.dumps(final)}")
     if args.write:
         if fitted <= default:
-            print("not written: its LOAO figure does not beat the settings in effect")
+            print("not written: its LOAO figure does not beat the code's defaults")
             return
         OUT.write_text(
             "# Written by eval/fit_fusion.py --write: hybrid fusion and re-ranking weights fitted across the six\n"

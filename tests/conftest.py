@@ -15,30 +15,28 @@ CORPUS = ROOT / "corpus"
 ARTICLE = CORPUS / "her2-review.txt"
 
 
+def _temporary_folder_in(variable: str, tmp_path_factory, name: str):
+    """Point `variable` at a fresh temporary folder for the session, then restore it."""
+    d = tmp_path_factory.mktemp(name)
+    before = os.environ.get(variable)
+    os.environ[variable] = str(d)
+    yield d
+    if before is None:
+        os.environ.pop(variable, None)
+    else:
+        os.environ[variable] = before
+
+
 @pytest.fixture(scope="session", autouse=True)
 def parse_cache(tmp_path_factory) -> Path:
     """Parsed articles are cached in a temporary folder, not the user's cache (qa.parse_cache)."""
-    d = tmp_path_factory.mktemp("parse-cache")
-    before = os.environ.get("QA_PARSE_CACHE")
-    os.environ["QA_PARSE_CACHE"] = str(d)
-    yield d
-    if before is None:
-        os.environ.pop("QA_PARSE_CACHE", None)
-    else:
-        os.environ["QA_PARSE_CACHE"] = before
+    yield from _temporary_folder_in("QA_PARSE_CACHE", tmp_path_factory, "parse-cache")
 
 
 @pytest.fixture(scope="session", autouse=True)
 def onnx_cache(tmp_path_factory) -> Path:
     """The ONNX export of the model goes to a temporary folder, not the user's cache (qa.embedding)."""
-    d = tmp_path_factory.mktemp("onnx-cache")
-    before = os.environ.get("QA_ONNX_CACHE")
-    os.environ["QA_ONNX_CACHE"] = str(d)
-    yield d
-    if before is None:
-        os.environ.pop("QA_ONNX_CACHE", None)
-    else:
-        os.environ["QA_ONNX_CACHE"] = before
+    yield from _temporary_folder_in("QA_ONNX_CACHE", tmp_path_factory, "onnx-cache")
 
 
 @pytest.fixture(scope="session")
