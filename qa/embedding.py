@@ -169,7 +169,7 @@ class OnnxEncoder:
     Thread-safe: ONNX Runtime sessions and `tokenizers` encoders may be called concurrently.
     """
 
-    def __init__(self, folder: Path, *, int8: bool = False, threads: int | None = None):
+    def __init__(self, folder: Path, *, int8: bool = False, threads: int | None = None, spinning: bool = False):
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # a few texts: no thread pool
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -186,10 +186,11 @@ class OnnxEncoder:
         tok.enable_padding(pad_id=int(self.meta["pad_id"]), pad_token=self.meta["pad_token"])
         self.tokenizer = tok
         opts = ort.SessionOptions()
-        # a question is a few dozen tokens: one thread, no spinning pool (a shared 2-core machine)
+        # a question is a few dozen tokens: one thread, no spinning pool (a shared 2-core machine); an
+        # index build keeps its threads spinning between operators (10% faster, benchmarks/bench_build.py)
         opts.intra_op_num_threads = threads or 1
         opts.inter_op_num_threads = 1
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         opts.log_severity_level = 3
         path = self.folder / (ONNX_INT8_FILE if int8 else ONNX_FILE)
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
@@ -556,7 +557,7 @@ class Embedder:
                 folder = self._export_folder()
                 if int8:
                     quantize_int8(folder)
-                self._doc_encoders[int8] = OnnxEncoder(folder, int8=int8, threads=os.cpu_count() or 1)
+                self._doc_encoders[int8] = OnnxEncoder(folder, int8=int8, threads=os.cpu_count() or 1, spinning=True)
             return self._doc_encoders[int8]
 
     def encode_query(self, text: str) -> np.ndarray:

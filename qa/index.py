@@ -36,7 +36,7 @@ from qa.lexical import LexicalIndex
 from qa.settings import SETTINGS
 from qa.text import STOPWORDS, plain_words
 
-FORMAT_VERSION = 10  # 9: "IGF-1R" also "igf1r"; 10: generations with checksums, JATS, several articles
+FORMAT_VERSION = 11  # 9: "IGF-1R" also "igf1r"; 10: generations with checksums, JATS, several articles; 11: ONNX builds, passage vectors from sentences
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 SENTENCES = "sentences.jsonl"
@@ -378,7 +378,10 @@ def _passages_from_sentences(passages: list[Passage], sentences: list[Sentence],
         parts = [sentences[j].text for j in p.sentences]
         if (p.sentences and text.endswith(p.text) and all(t in p.text for t in parts)
                 and sum(map(len, parts)) >= 0.9 * len(p.text)):
-            prefix_of[i] = text[:len(text) - len(p.text)]
+            # a bibliography entry's context is only its number ("Reference 12. "): its heading will do,
+            # so a few hundred entries share one heading vector instead of one encoding each
+            head = text[:len(text) - len(p.text)]
+            prefix_of[i] = head.split(": ", 1)[0] + ": " if p.kind == "reference" and ": " in head else head
         else:
             direct.append(i)
     prefixes = sorted(set(prefix_of.values()))
