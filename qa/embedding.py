@@ -332,6 +332,21 @@ def quantize_int8(folder: Path) -> Path:
     return target
 
 
+def _encode_by_length(encode: Callable[[list[str]], np.ndarray], texts: list[str], dim: int, batch_size: int,
+                      progress: Callable[[int, int], None] | None) -> np.ndarray:
+    """`encode` over `texts` in groups of 4 batches, sorted by length across the whole input (not per
+    group), so batches pad little; `progress(done, total)` after each group. Rows in input order."""
+    out = np.zeros((len(texts), dim), dtype="float32")
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    step = batch_size * 4
+    for start in range(0, len(order), step):
+        ids = order[start:start + step]
+        out[ids] = encode([texts[i] for i in ids])
+        if progress:
+            progress(min(start + len(ids), len(texts)), len(texts))
+    return np.ascontiguousarray(out)
+
+
 class Embedder:
     """Encodes texts into normalised float32 vectors; loads models on first use (thread-safe).
 
@@ -502,21 +517,13 @@ class Embedder:
         m = self.sentence_transformer
         if not texts:
             return np.zeros((0, self.dimension), dtype="float32")
-        # Sort by length across the whole input (not per progress group), so batches pad little.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         dim = int((getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension)())
-        out = np.zeros((len(texts), dim), dtype="float32")
-        step = batch_size * 4
-        for start in range(0, len(order), step):
-            ids = order[start:start + step]
-            out[ids] = m.encode([texts[i] for i in ids], batch_size=batch_size,
-                                normalize_embeddings=True, convert_to_numpy=True,
-                                show_progress_bar=False)
-            if progress:
-                progress(min(start + len(ids), len(texts)), len(texts))
+        out = _encode_by_length(lambda batch: m.encode(batch, batch_size=batch_size, normalize_embeddings=True,
+                                                       convert_to_numpy=True, show_progress_bar=False),
+                                texts, dim, batch_size, progress)
         if self._onnx is None and self._onnx_failed is None:
             self.onnx()
-        return np.ascontiguousarray(out)
+        return out
 
     def document_backend(self, requested: str) -> str:
         """The encoder an index build will use for `requested` ("onnx-int8", "onnx" or "torch"):
@@ -539,17 +546,8 @@ class Embedder:
         if backend == "torch":
             return self.encode(texts, batch_size=batch_size, progress=progress)
         enc = self._document_encoder(int8=backend == "onnx-int8")
-        if not texts:
-            return np.zeros((0, enc.dimension), dtype="float32")
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), enc.dimension), dtype="float32")
-        step = batch_size * 4
-        for start in range(0, len(order), step):
-            ids = order[start:start + step]
-            out[ids] = enc.encode([texts[i] for i in ids], batch_size=batch_size)
-            if progress:
-                progress(min(start + len(ids), len(texts)), len(texts))
-        return np.ascontiguousarray(out)
+        return _encode_by_length(lambda batch: enc.encode(batch, batch_size=batch_size), texts, enc.dimension,
+                                 batch_size, progress)
 
     def _document_encoder(self, int8: bool) -> OnnxEncoder:
         with self._lock:

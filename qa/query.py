@@ -195,20 +195,26 @@ class QueryAnalyzer:
         terms = self.terms
         expanded = self.expand_query(query)
         vector = self._embed(expanded)
-        named = tuple(self.abbreviations_in(question))
+        hints, described, defined = own = self._parts(question)
+        q_hints, q_described, q_defined = own if query == question else self._parts(query)
         return QueryAnalysis(
             question=question, query=query, expanded=expanded, vector=vector,
             weights=terms.weights(query), synonyms=terms.synonyms(query),
             surface=surface() if surface is not None else terms.surface(query),
             own_terms=tuple(terms.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))),
             bibliographic=asks_for_reference(query),
-            hints=_hints(query), query_described=self.descriptions_asked(query),
-            query_defined=tuple(fold(self.long_form(a)) for a in self.abbreviations_in(query))
-            if asks_for_definition(query) else (),
-            answer_type=answer_type(question), abbreviations=named,
-            definitions=tuple(fold(self.long_form(a)) for a in named) if asks_for_definition(question) else (),
-            described=self.descriptions_asked(question), named_parts=_hints(question),
+            hints=q_hints, query_described=q_described, query_defined=q_defined,
+            answer_type=answer_type(question), abbreviations=tuple(self.abbreviations_in(question)),
+            definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)))
+
+    def _parts(self, text: str) -> tuple[tuple[int, ...], frozenset[str], tuple[str, ...]]:
+        """What a text names of the article: the `SECTION_HINTS` it matches, the names it asks to be
+        described, and the folded long forms of the abbreviations it asks to be spelled out. Read of
+        the question for answering and of the query for retrieval (once when they are the same)."""
+        defined = tuple(fold(self.long_form(a)) for a in self.abbreviations_in(text)) \
+            if asks_for_definition(text) else ()
+        return _hints(text), self.descriptions_asked(text), defined
 
     def abbreviations_in(self, question: str) -> list[str]:
         """The glossary abbreviations the question writes (as the article writes them)."""

@@ -209,17 +209,6 @@ def references_content(references: Sequence) -> Content:
     return Content("\n").join(lines).stylize(REF_STYLE) if lines else Content("")
 
 
-def sources_plain_text(answer) -> str:
-    """The sources as plain text: "‹1› article — section", the quote, and the article's references."""
-    lines = []
-    for c in answer.citations:
-        lines.append(f"{marker(c.marker)} {c.article or c.passage.doc_title} — {c.passage.section}")
-        lines.append(f"    “{c.sentence}”")
-        for r in c.references:
-            lines.append(f"    [{r.number}] {r.short()}")
-    return "\n".join(lines)
-
-
 def abstention_text(answer) -> str:
     """An abstention's sentence and its reason, without the list of closest sections that the
     library's text ends with (the callers list them once, as a list)."""
@@ -236,7 +225,7 @@ def closest_sections(answer) -> list[str]:
 def answer_with_sources_text(answer) -> str:
     """Plain text for the clipboard: the question, the answer and its sources."""
     parts = [f"Q: {answer.question}", "", answer_plain_text(answer)]
-    sources = sources_plain_text(answer)
+    sources = answer.sources_text()  # "‹1› article — section", the quote, the article's references
     if sources:
         parts += ["", "Sources:", sources]
     elif answer.abstained and answer.closest_sections:

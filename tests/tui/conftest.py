@@ -9,6 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from qa.answer import Answer
+
 QUESTION = "What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?"
 OUT_OF_SCOPE = "What is the capital of Australia?"
 
@@ -115,8 +117,10 @@ def fake_answer():
     ref = fake_reference(71)
     sentence = "The maximum tolerated dose was 10 mg/day [71]."
     passage = fake_passage(f"Data come from phase I trials. {sentence} It was well tolerated.", refs=[ref])
-    citation = SimpleNamespace(marker=1, passage=passage, sentence=sentence, references=(ref,), article="")
-    return SimpleNamespace(question="What dose?", text=f"{sentence} [1]", citations=(citation,),
-                           abstained=False, passages=(passage,), query="What dose?", reason="",
-                           closest_sections=(passage.section,),
-                           sources_text=lambda: f"[1] A review — {passage.section}")
+    citation = SimpleNamespace(marker=1, passage=passage, sentence=sentence, references=(ref,), article="",
+                               section=passage.section)
+    answer = SimpleNamespace(question="What dose?", text=f"{sentence} [1]", citations=(citation,),
+                             abstained=False, passages=(passage,), query="What dose?", reason="",
+                             closest_sections=(passage.section,))
+    answer.sources_text = lambda: Answer.sources_text(answer)  # the library's own plain-text sources
+    return answer
