@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import secrets
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -66,15 +65,10 @@ def parse_cached(path: Path | str, doc_id: str | None = None) -> Document:
     except Exception:  # noqa: BLE001 - missing, truncated or from another Python: parse again
         pass
     doc = parse_bytes(path, data, doc_id)
+    from qa.index import atomic_write_bytes  # only after a parse: a cached load never imports it
+
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_name(f".{entry.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(doc, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, entry)
-    except OSError:  # a read-only or full disk: the parse stands, uncached
-        try:
-            tmp.unlink(missing_ok=True)
-        except (OSError, UnboundLocalError):
-            pass
+        atomic_write_bytes(entry, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:  # a read-only or full disk, or a file where the folder should be: uncached
+        pass
     return doc
