@@ -21,7 +21,8 @@ from qa.corpus import Document, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
-from qa.query import QueryAnalysis, asks_for_definition, asks_for_reference, described_names, numbers_in
+from qa.query import (QueryAnalysis, asks_for_definition, asks_for_reference, described_names, numbers_in,
+                      stated_numbers)
 from qa.scoring import SentenceScorer
 from qa.terms import PUBLICATION, REVIEW_TOPIC
 from qa.terms import (DRUG_NAME, KeyTerms, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS, LAY_TERMS,
@@ -516,7 +517,11 @@ class ExtractiveAnswerer:
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None
         features = self.features(query, weights, synonyms, best, wanted is not None) if best is not None else {}
-        decision = self._decide(question, query, best, wanted, features)
+        # a number the question states as a condition ("at 25°C", "in 2010") that none of the passages
+        # found on its topic writes: the article does not report that case
+        unstated = [n for n in analysis.specific_numbers if n not in stated_numbers(
+            " ".join(f"{p.text} {p.context}" for p in passages))] if best is not None else []
+        decision = self._decide(question, query, best, wanted, features, unstated)
         sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
         # a parent listed beside its own child says nothing more: keep the child
         closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
@@ -594,8 +599,10 @@ class ExtractiveAnswerer:
                 + PART_BONUS * best.in_named_part + DESCRIPTION_BONUS * best.describes}
 
     def _decide(self, question: str, query: str, best: _Candidate | None,
-                wanted: re.Pattern | None, features: dict | None = None) -> Decision:
-        """Whether the best sentence answers the question (`AbstentionRule`), and why not."""
+                wanted: re.Pattern | None, features: dict | None = None,
+                unstated: list[str] | None = None) -> Decision:
+        """Whether the best sentence answers the question (`AbstentionRule`), and why not.
+        `unstated`: numbers the question states that none of the passages found writes."""
         if best is None:
             return Decision(False, 0.0, "Nothing in it matches the question.")
         unknown = self.salient_unknown_terms(query)
@@ -604,6 +611,9 @@ class ExtractiveAnswerer:
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
             return Decision(False, strength, f"It never mentions {names}.")
+        if unstated:
+            names = " or ".join(f"“{w}”" for w in unstated)
+            return Decision(False, strength, f"No passage of it on this topic mentions {names}.")
         if best.off_subject:
             focus = [t for t in self.terms.key_terms(question) if t not in tokenize(best.off_subject)]
             what = "what was asked" if not focus else "that"
@@ -633,7 +643,8 @@ class ExtractiveAnswerer:
 def _plural_reason(reason: str) -> str:
     """An abstention's reason said of several articles ("It never mentions" -> "None of them mentions")."""
     for one, many in (("It never mentions", "None of them mentions"), ("No sentence of it", "No sentence of them"),
-                      ("Nothing in it", "Nothing in them"), ("It only announces", "They only announce")):
+                      ("Nothing in it", "Nothing in them"),
+                      ("No passage of it", "No passage of them"), ("It only announces", "They only announce")):
         reason = reason.replace(one, many)
     return reason
 

@@ -130,6 +130,35 @@ def numbers_in(text: str) -> set[str]:
     return set(re.findall(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.]\d)(?![A-Za-z])", text))
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[,\u2009\u202f\u00a0 ](?=\d{3}(?!\d))")
+_APPROXIMATE = re.compile(r"(?:\b(?:about|around|roughly|approximately|nearly|almost|some|over|under|"
+                          r"more than|less than|fewer than|at least|at most|up to)|[~≈<>≤≥])\s*$", re.I)
+
+
+def stated_numbers(text: str) -> set[str]:
+    """`numbers_in`, with thousands separators dropped and trailing decimal zeros too ("2,441",
+    "2441" and "2441.0" are one number)."""
+    return {_canonical(n) for n in numbers_in(_THOUSANDS.sub("", text))}
+
+
+def specific_numbers(question: str) -> tuple[str, ...]:
+    """The numbers a question states as a condition an answer must share ("at 25°C", "in 2010", "a
+    population size of 5000"): not an approximation ("about 2,400 women"), not a small count that an
+    article may write as a word or numeral ("three", "phase III"), not part of a name ("17-AAG")."""
+    text = _THOUSANDS.sub("", question)
+    out = []
+    for m in re.finditer(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.]\d)(?![A-Za-z])(?!-[A-Za-z])", text):
+        n = m.group(0)
+        if ("." not in n and int(n) < 13) or _APPROXIMATE.search(text[:m.start()]):
+            continue
+        out.append(_canonical(n))
+    return tuple(dict.fromkeys(out))
+
+
+def _canonical(number: str) -> str:
+    return number.rstrip("0").rstrip(".") if "." in number else number
+
+
 
 
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
@@ -157,6 +186,7 @@ class QueryAnalysis:
     described: frozenset[str] = frozenset()  # names the question asks to be described
     named_parts: tuple[int, ...] = ()  # the `SECTION_HINTS` the question matches
     numbers: frozenset[str] = frozenset()  # the numbers the question writes ("112", "2.5")
+    specific_numbers: tuple[str, ...] = ()  # the conditions it states by number ("at 25°C"): `specific_numbers`
 
     def names_part(self, passage: Passage) -> bool:
         """True when the question names the part of the article the passage is in ("in the summary",
@@ -206,7 +236,7 @@ class QueryAnalyzer:
             hints=q_hints, query_described=q_described, query_defined=q_defined,
             answer_type=answer_type(question), abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
-            numbers=frozenset(numbers_in(question)))
+            numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question))
 
     def _parts(self, text: str) -> tuple[tuple[int, ...], frozenset[str], tuple[str, ...]]:
         """What a text names of the article: the `SECTION_HINTS` it matches, the names it asks to be
