@@ -27,7 +27,7 @@ from qa.scoring import SentenceScorer
 from qa.terms import PUBLICATION, REVIEW_TOPIC
 from qa.terms import (DRUG_NAME, KeyTerms, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS, LAY_TERMS,
                       token_set)
-from qa.text import fold, plain_words
+from qa.text import STOPWORDS, fold, plain_words
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,11 @@ _AFFIXED = re.compile(r"(?:anti|non|pre|post|pan|dual|multi)-([\w/]+)|([\w/]+)-(
                       r"directed|driven|inhibiting|based|like|type|related|expressing|treated|pretreated)",
                       re.I)
 _FILLERS = {"ok", "okay", "hi", "hello", "thanks"}
+# a capitalised name inside a question ("Nampula", "Novella's", "LipN", "Lip-HSL"), its possessive dropped
+_NAME_WORD = re.compile(r"(?<![\w.\-])([A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)*)(?:['’]s)?(?![\w-])")
+# a species by its binomial, genus written out or abbreviated ("Mycobacterium smegmatis", "M. leprae")
+_SPECIES = re.compile(r"(?<![\w.])([A-Z][a-z]+|[A-Z]\.)\s*([a-z]{3,})\b")
+_PART_WORDS = {"table", "tables", "figure", "figures", "fig", "appendix", "supplement", "section"}
 _ALIASES = {"nejm", "jco", "jnci", "pubmed", "id", "ids", "england"}  # bibliographic words the corpus spells otherwise
 
 
@@ -274,6 +279,7 @@ class ExtractiveAnswerer:
         self.terms = corpus.terms
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
         self._stems: dict[str, str] | None = None
+        self._names_seen: dict[str, bool] | None = None
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
@@ -369,6 +375,73 @@ class ExtractiveAnswerer:
             if toks and all(self.terms.in_corpus(t) for t in toks) and w not in out:
                 out.append(w)
         return out
+
+    def named_things(self, question: str) -> list[str]:
+        """The places, species, people, cohorts and enzymes a question names by a proper name the
+        article writes too ("Nampula", "smegmatis" of "Mycobacterium smegmatis", "LipN"): a quoted
+        sentence must be about each of them, named in its passage or section. Names a knowledge file
+        gives other words for ("Herceptin") and acronyms (`subjects`) are left to those."""
+        if asks_for_reference(question):
+            return []  # a bibliography entry names a work its own way ("N Engl J Med" for "New England Journal")
+        body = question.split(" (")[0] if question.endswith(")") else question
+        out: list[str] = []
+        taken: set[int] = set()
+        for m in _SPECIES.finditer(body):
+            genus, epithet = m.groups()
+            if epithet in STOPWORDS or not self.terms.in_text(epithet):
+                continue
+            # the article abbreviates the genus, as articles do for a species they discuss
+            abbreviated = re.compile(rf"(?<![\w.]){genus[0]}\.\s*{epithet}\b")
+            if any(abbreviated.search(d.text) for d in self.corpus.documents):
+                out.append(epithet)  # "M. smegmatis" is not "M. tuberculosis": the epithet names it
+                taken.update(range(m.start(), m.end()))
+        for m in _NAME_WORD.finditer(body):
+            w = m.group(1)
+            if m.start() in taken:
+                continue
+            before = body[:m.start()].rstrip()
+            if not before or before.endswith((".", "?", "!", ":", ";", "\"", "“", "(")):
+                continue  # a sentence's first word is capitalised whatever it is
+            low = w.lower()
+            if low in STOPWORDS or low in GENERIC or low in _PART_WORDS or low in _ALIASES or w.isupper() or any(
+                    pattern.fullmatch(fold(low)) for pattern, _ in LAY_PATTERNS):
+                continue
+            if not all(self.terms.in_text(x) for x in plain_words(w)) or not self._written_as_name(w):
+                continue
+            if w not in out:
+                out.append(w)
+        return out
+
+    def _written_as_name(self, word: str) -> bool:
+        """True when the article writes the word capitalised inside a sentence, as a name."""
+        if self._names_seen is None:
+            self._names_seen = {}
+        hit = self._names_seen.get(word)
+        if hit is None:
+            pat = re.compile(rf"[a-z,;]\s+{re.escape(word)}(?![\w-])")
+            hit = any(pat.search(d.text) for d in self.corpus.documents)
+            self._names_seen[word] = hit
+        return hit
+
+    def _unnamed(self, names: list[str], c: "_Candidate", places: dict[str, str]) -> str:
+        """The first of the question's named things that neither the candidate's passage (its text,
+        context and headings) nor its section names, by itself or by an abbreviation of a long form
+        holding it ("RVF" for "Rift")."""
+        p = c.passage
+        if p.id not in places:
+            places[p.id] = fold(f"{p.text} {p.context} {' '.join(p.section_path)}")
+        key = f"section of {p.id}"
+        for name in names:
+            forms = {fold(name)} | {fold(a) for a, long in self.corpus.glossary.items()
+                                    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", long)}
+            pattern = re.compile("|".join(rf"(?<!\w){re.escape(f)}(?!\w)" for f in forms if f))
+            if pattern.search(places[p.id]):
+                continue
+            if key not in places:
+                places[key] = fold(self.corpus.section_text(p)[1]) if p.kind != "reference" else ""
+            if not pattern.search(places[key]):
+                return name
+        return ""
 
     def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
                      wanted: re.Pattern | None, places: dict[str, str]) -> str:
@@ -476,6 +549,7 @@ class ExtractiveAnswerer:
         numbers = analysis.numbers  # "the 112-patient phase II" is the study of 112, not of 110
         named_part = {p.id: analysis.names_part(p) for p in passages}
         subjects = self.subjects(question)
+        named = self.named_things(question)
         places: dict[str, str] = {}
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
@@ -511,7 +585,8 @@ class ExtractiveAnswerer:
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
                 if c.defines:
                     c.score += DEFINITION_BONUS
-                c.off_subject = self._off_subject(subjects, c, question, wanted, places)
+                c.off_subject = self._off_subject(subjects, c, question, wanted, places) \
+                    or self._unnamed(named, c, places)
                 if c.off_subject:
                     c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
             cands.sort(key=lambda c: -c.score)
