@@ -333,10 +333,10 @@ class ExtractiveAnswerer:
                     for t in tokenize(p)[:1])
                 or ("/" in w and "-" not in w
                     and all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1])))
-            if not toks or (compound_known and any(self.terms.known(t) for t in toks)):
-                continue
             at_start = m.start() == 0 or body[:m.start()].rstrip().endswith((".", "?", "!", "("))
             low = w.lower()
+            if not toks or (compound_known and any(self.terms.known(t) for t in toks)):
+                continue
             name = w[0].isupper() and not at_start and not w.isupper() and not any(ch.isdigit() for ch in w)
             mixed = any(ch.isupper() for ch in w[1:]) and any(ch.islower() for ch in w)  # "ExteNET", "iDFS"
             entity = (any(ch.isdigit() for ch in w) or (w.isupper() and len(w) >= 2) or mixed
@@ -348,6 +348,51 @@ class ExtractiveAnswerer:
                 continue  # "NIH": the article writes "National Institutes of Health"
             if entity:
                 out.append(w)
+        return out + [x for x in self._absent_species(body) if x not in out]
+
+    def cited_only_names(self, question: str) -> list[str]:
+        """Names of a question that is not about the bibliography which only the bibliography writes
+        ("Caenorhabditis" of a cited title): the article itself does not discuss them."""
+        if asks_for_reference(question):
+            return []
+        out = []
+        for m in _NAME_WORD.finditer(question):
+            w = m.group(1)
+            before = question[:m.start()].rstrip()
+            if (before and not before.endswith((".", "?", "!", ":", ";", "(")) and len(w) >= 5 and w.isalpha()
+                    and w[1:].islower() and w.lower() not in STOPWORDS and w.lower() not in _PART_WORDS
+                    and not any(pattern.fullmatch(fold(w.lower())) for pattern, _ in LAY_PATTERNS)
+                    and self._cited_only(w) and w not in out):
+                out.append(w)
+        return out
+
+    def _cited_only(self, name: str) -> bool:
+        """True when every place the corpus writes the name is in its bibliography (the title of a
+        cited work), so the article itself does not discuss it."""
+        pat = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.I)
+        cited = elsewhere = 0
+        for d in self.corpus.documents:
+            refs = list(d.references.values())
+            in_refs = sum(len(pat.findall(r.text)) for r in refs)
+            # a PMC text file holds its bibliography; a JATS rendering may not
+            holds_refs = any(r.text[:60] in d.text for r in refs[:3] if r.text)
+            cited += in_refs
+            elsewhere += len(pat.findall(d.text)) - (in_refs if holds_refs else 0)
+        return cited > 0 and elsewhere <= 0
+
+    def _absent_species(self, question: str) -> list[str]:
+        """Species the question names by a binomial of a genus the article abbreviates ("M. tuberculosis")
+        whose epithet the article's text never writes ("Mycobacterium leprae")."""
+        out = []
+        for m in _SPECIES.finditer(question):
+            genus, epithet = m.groups()
+            if epithet in STOPWORDS or self.terms.in_text(epithet) or self._text_forms(epithet):
+                continue
+            abbreviated = re.compile(rf"(?<![\w.]){genus[0]}\.\s*[a-z]{{3,}}\b")
+            written = genus.endswith(".") or any(re.search(rf"\b{re.escape(genus)}\b", d.text)
+                                                 for d in self.corpus.documents)
+            if written and any(abbreviated.search(d.text) for d in self.corpus.documents):
+                out.append(f"{genus} {epithet}")
         return out
 
     def subjects(self, question: str) -> list[str]:
@@ -686,6 +731,10 @@ class ExtractiveAnswerer:
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
             return Decision(False, strength, f"It never mentions {names}.")
+        cited = self.cited_only_names(query)
+        if cited:
+            names = " or ".join(f"“{w}”" for w in cited)
+            return Decision(False, strength, f"Only its bibliography mentions {names}; ask about the works it cites.")
         if unstated:
             names = " or ".join(f"“{w}”" for w in unstated)
             return Decision(False, strength, f"No passage of it on this topic mentions {names}.")
@@ -719,7 +768,8 @@ def _plural_reason(reason: str) -> str:
     """An abstention's reason said of several articles ("It never mentions" -> "None of them mentions")."""
     for one, many in (("It never mentions", "None of them mentions"), ("No sentence of it", "No sentence of them"),
                       ("Nothing in it", "Nothing in them"),
-                      ("No passage of it", "No passage of them"), ("It only announces", "They only announce")):
+                      ("No passage of it", "No passage of them"),
+                      ("Only its bibliography mentions", "Only their bibliographies mention"), ("It only announces", "They only announce")):
         reason = reason.replace(one, many)
     return reason
 

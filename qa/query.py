@@ -86,7 +86,8 @@ def asks_for_definition(question: str) -> bool:
 
 
 _CITED_BY_THIS = re.compile(r"\b(?:cited|referenced|quoted|discussed) (?:in|by) (?:this|the) "
-                            r"(?:review|article|paper|manuscript)\b", re.IGNORECASE)
+                            r"(?:review|article|paper|manuscript)\b|\b(?:that |which )?(?:this|the) "
+                            r"(?:review|article|paper|manuscript) (?:cites|quotes|references)\b", re.IGNORECASE)
 _THIS_ARTICLE = re.compile(r"\b(?:this|the) (?:review|article|paper|manuscript)\b|"
                            r"\bthe (?:authors|writers)\b(?! of\b)(?!\s+(?:cite|cited|use|used|rel(?:y|ied)|dr[ae]w|"
                            r"quote|quoted|refer|referred|lean))", re.IGNORECASE)  # "the authors write ..."
