@@ -36,6 +36,8 @@ _NEW_TOPIC = re.compile(r"\b(?:switching (?:topics?|subjects?)|chang(?:e|ing) (?
                         r"on a different note)\b", re.I)
 # "the other phase II", "its second study": a follow-up about a sibling of what the last answer quoted
 _OTHER = re.compile(r"\b(?:the other|another|the second|2nd|the remaining|the rest of)\b", re.I)
+# "And for VSV?", "What about in goats?": the previous question asked again of another subject
+_SWAP = re.compile(r"^\W*(?:and|what about|how about)\s+(?:(?:for|in|with|about|of|on)\s+)?(?P<new>[^?]+?)\W*$", re.I)
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*")  # GRN163L, BOLERO-3
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
 # A first question whose pronoun has nothing to refer to yet: "What were its side effects?"
@@ -99,6 +101,15 @@ class ChatSession:
         if not self.is_follow_up(question):
             return question
         prev = self.turns[-1]
+        swap = _SWAP.match(question)
+        if swap and len(swap.group("new").split()) <= 4 and self._subject(swap.group("new"), named_only=True) \
+                and self._subject(prev.query, named_only=True):
+            # the new subject replaces the old one: carry what was asked, not what it was asked of
+            topic = self._subject(prev.query, topical_only=True)
+            new = {w.lower() for w in swap.group("new").split()}
+            topic = " ".join(w for w in topic.split() if w.lower() not in new)
+            if topic:
+                return f"{question} ({topic})"
         subject = self._subject(prev.query)
         if prev.answer.citations:  # the named things the previous answer quoted, e.g. a drug code
             first = prev.answer.citations[0].sentence
@@ -125,12 +136,14 @@ class ChatSession:
             return None
         return min(drugs, key=lambda d: min(abs(d[0] - a) for a in anchors))[1]
 
-    def _subject(self, query: str) -> str:
+    def _subject(self, query: str, topical_only: bool = False, named_only: bool = False) -> str:
         """The named things of a query (drugs, trials, genes, abbreviations) a follow-up refers to;
-        all its topic words if it names none."""
+        all its topic words if it names none (`topical_only`: its topic words that are not names;
+        `named_only`: its names, if any)."""
         body, _, carried = query.partition(" (")
+        body = re.sub(r"°\s*[CFK]\b", "°", body)  # the C of "42°C" is a unit, not a name
         named, topical = [], []
-        for w in re.findall(r"[A-Za-z0-9][\w\-/+.]*[\w+]|[A-Za-z0-9]", body):
+        for w in re.findall(r"[^\W_][\w\-/+.]*[\w+]|[^\W_]", body):  # "ΦX174" whole
             low = w.lower()
             if low in STOPWORDS or low in {x.lower() for x in named + topical}:
                 continue
@@ -140,6 +153,8 @@ class ChatSession:
                 named.append(w)
             elif self.retriever.terms.key_terms(w):
                 topical.append(w)
+        if topical_only or named_only:
+            return " ".join(topical if topical_only else named)
         words_ = named or topical
         for w in carried.rstrip(")").split():  # a rewritten query carries its subject: keep it
             if w.lower() not in {x.lower() for x in words_}:
