@@ -192,6 +192,8 @@ def _medical_term(word: str) -> bool:
 
 
 _ROMAN = re.compile(r"[IVXL]+")
+_NUMBERED = re.compile(r"\b(?:phase|type|class|cycle|part|arm|level|line|category|tier|step|"
+                       r"group|cohort|study|trial|figure|table|appendix)\s*$", re.I)
 _COORDINATED = re.compile(r"-(?:plus|and|with|or|versus|vs)-", re.I)
 NAME_MATCH = SETTINGS.answer.name_match  # a capitalised word this close to a word of the article is that word
 _NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
@@ -306,6 +308,11 @@ class ExtractiveAnswerer:
                 continue
             if w.lower() in _FILLERS:  # "OK, unrelated: ..."
                 continue
+            if _ROMAN.fullmatch(w) and _NUMBERED.search(body[:m.start()]):
+                continue  # "stage IV", "phase III": a number, which an article may write otherwise
+            if re.match(r"\s+receptors?\b", body[m.end():], re.I) and self.terms.in_corpus(
+                    re.sub(r"[-/]", "", w.lower()) + "r"):
+                continue  # "IGF-1 receptor" is the article's "IGF1R"
             bibliographic = asks_for_reference(question)
             if w.lower() in EVERYDAY_TOPICS and not self.terms.in_text(w.lower()) \
                     and not (bibliographic and all(self.terms.in_corpus(t) for t in tokenize(w))) \
