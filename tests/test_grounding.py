@@ -1,0 +1,121 @@
+"""What an answer must be about, on three development articles of three fields (virology field
+survey, enzymology, evolutionary theory) and the review, with the real model and index: a number the
+question states as a condition, a place, species or enzyme it names, a name only the bibliography
+writes, and a follow-up that asks the previous question of a new subject."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import qa
+from qa.query import specific_numbers, stated_numbers
+from qa.text import fold
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = ("pntd.0002065", "pone.0046493", "pone.0000217")
+
+
+@pytest.fixture(scope="module")
+def articles(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("grounding")
+    for name in ARTICLES:
+        shutil.copy(ROOT / "eval" / "articles" / f"{name}.nxml", corpus / f"{name}.nxml")
+    return qa.Retriever.load(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("grounding-index"))
+
+
+def ask(retriever, article: str, *turns: str) -> qa.Answer:
+    session = qa.ChatSession(retriever, k=5)
+    session.article = article
+    answer = None
+    for turn in turns:
+        answer = session.ask(turn)
+    return answer
+
+
+def test_specific_numbers_are_stated_conditions_not_approximations_counts_or_names():
+    assert specific_numbers("What was the mean lysis time at 25°C in 2010, at an Ne of 5,000?") == ("25", "2010", "5000")
+    assert specific_numbers("In the series of about 2,400 women, or roughly 300 of them, ...?") == ()
+    assert specific_numbers("How did 3 arms of the phase 2 study of 17-AAG and 14-item forms differ?") == ()
+    assert specific_numbers("Was the ratio 2.50 or 0.5?") == ("2.5", "0.5")
+    assert stated_numbers("of 2,441 patients, 2441.0 and 2 441") == {"2441"}
+
+
+@pytest.mark.parametrize("article, question, number", [
+    ("pone.0000217", "What mean fitness did the ΦX174 lines reach at an effective population size of 5000?", "5000"),
+    ("pntd.0002065", "Did any animals in the cohort seroconvert when follow-up continued into 2012?", "2012"),
+])
+def test_a_number_no_passage_on_the_topic_states_makes_the_answer_abstain(articles, article, question, number):
+    a = ask(articles, article, question)
+    assert a.abstained and f"“{number}”" in a.reason and not a.citations
+
+
+def test_a_stated_number_the_passages_hold_or_an_approximate_one_is_answered(articles, session):
+    a = ask(articles, "pntd.0002065", "How many cattle died of Rift Valley fever in Gaza Province in 1969?")
+    assert not a.abstained and "134" in a.text
+    b = session.ask("In the large retrospective series of about 2400 women, how much more likely were "
+                    "HER2-overexpressing patients to develop brain metastases?")
+    assert not b.abstained and "3.4-fold" in b.text
+
+
+@pytest.mark.parametrize("article, question, name", [
+    ("pntd.0002065", "What RVF seroprevalence was found in goats in Nampula Province?", "Nampula"),
+    ("pone.0000217", "Using their drift-load approach, what phenotypic complexity did the authors estimate "
+                     "for Escherichia coli?", "coli"),
+])
+def test_a_place_or_species_the_question_names_must_be_where_the_answer_is_quoted(articles, article, question, name):
+    a = ask(articles, article, question)
+    assert a.abstained and f"It mentions {name}, but no sentence about {name}" in a.reason
+
+
+@pytest.mark.parametrize("article, question, fact", [
+    # "Rift Valley fever" is the passage's "RVF"; "LipU" is named in its table row
+    ("pntd.0002065", "How many cattle died of Rift Valley fever in Gaza Province in 1969?", "134"),
+    ("pone.0046493", "What was the apparent Km of LipU on pNPC4?", "Km"),
+    ("pone.0000217", "What effective population sizes were used for the ΦX174 lines?", "1250"),
+])
+def test_names_held_by_the_quoted_passage_are_answered(articles, article, question, fact):
+    a = ask(articles, article, question)
+    assert not a.abstained and fact in a.text
+    for c in a.citations:  # still quoted verbatim
+        assert fold(c.sentence) in fold(c.passage.text) or c.passage.kind == "table_row"
+
+
+def test_a_species_or_name_the_article_does_not_discuss_is_said_to_be_absent(articles, session):
+    leprae = ask(articles, "pone.0046493", "Does MmPPOX inhibit the lipolytic enzymes of Mycobacterium leprae?")
+    assert leprae.abstained and "never mentions “Mycobacterium leprae”" in leprae.reason
+    # only a cited title writes it: the article does not discuss it, and the answer says where it is
+    worm = ask(articles, "pone.0000217", "How many cell types does Caenorhabditis elegans have?")
+    assert worm.abstained and worm.reason.startswith("Only its bibliography mentions “Caenorhabditis”")
+    # a question about the works the review cites is answered from its bibliography
+    cited = session.ask("What did Muthuswamy title the short Nature Medicine piece on trastuzumab resistance "
+                        "that the review cites?")
+    assert not cited.abstained and cited.citations[0].passage.kind == "reference"
+
+
+@pytest.mark.parametrize("article, first, follow_up, old, fact", [
+    ("pone.0000217", "What effective population sizes were used for the ΦX174 lines?", "And for VSV?",
+     "ΦX174", "four, ten, and 60"),
+    ("pntd.0002065", "What proportion of sheep in Mopeia had antibodies in 2010?", "And in Nicoadala?",
+     "Mopeia", "4.3"),
+])
+def test_and_for_x_asks_the_previous_question_of_x(articles, article, first, follow_up, old, fact):
+    a = ask(articles, article, first, follow_up)
+    carried = a.query.partition(" (")[2]
+    assert carried and old not in carried  # what was asked is carried, not what it was asked of
+    assert not a.abstained and fact in a.text
+
+
+def test_a_follow_up_on_the_same_subject_keeps_it(session):
+    session.ask("What was the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?")
+    a = session.ask("And in the control arm?")
+    assert "everolimus" in a.query
+
+
+def test_size_and_temperature_questions_need_a_measure(articles):
+    size = ask(articles, "pntd.0002065", "Where in Mozambique is Zambézia Province?", "How large is it?")
+    assert not size.abstained and "103,127 km2" in size.citations[0].sentence
+    melting = ask(articles, "pone.0046493", "What melting temperature did LipH show in thermal shift assays?")
+    assert melting.abstained and "kind of answer" in melting.reason
