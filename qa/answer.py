@@ -282,6 +282,7 @@ class ExtractiveAnswerer:
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
         self._stems: dict[str, str] | None = None
         self._names_seen: dict[str, bool] | None = None
+        self._genus: dict[str, str] = {}  # a species epithet the question named -> its genus' initial
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
@@ -446,6 +447,7 @@ class ExtractiveAnswerer:
             abbreviated = re.compile(rf"(?<![\w.]){genus[0]}\.\s*{epithet}\b")
             if any(abbreviated.search(d.text) for d in self.corpus.documents):
                 out.append(epithet)  # "M. smegmatis" is not "M. tuberculosis": the epithet names it
+                self._genus[epithet] = genus[0]
                 taken.update(range(m.start(), m.end()))
         for m in _NAME_WORD.finditer(body):
             w = m.group(1)
@@ -484,6 +486,10 @@ class ExtractiveAnswerer:
             places[p.id] = fold(f"{p.text} {p.context} {' '.join(p.section_path)}")
         key = f"section of {p.id}"
         for name in names:
+            genus = self._genus.get(name)
+            if genus and name not in c.text and re.search(
+                    rf"(?<![\w.]){genus}(?:\.|[a-z]+)\s*(?!{re.escape(name)}\b)[a-z]{{4,}}\b", c.text):
+                return name  # the sentence is about another species of the genus ("M. tuberculosis")
             forms = {fold(name)} | {fold(a) for a, long in self.corpus.glossary.items()
                                     if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", long)}
             pattern = re.compile("|".join(rf"(?<!\w){re.escape(f)}(?!\w)" for f in forms if f))
