@@ -21,6 +21,7 @@ from qa.corpus import Document, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
+from qa.names import CorpusNames, documents_key, names_of
 from qa.query import (QueryAnalysis, asks_for_definition, asks_for_reference, described_names, numbers_in,
                       stated_numbers)
 from qa.scoring import SentenceScorer
@@ -281,7 +282,7 @@ class ExtractiveAnswerer:
         self.terms = corpus.terms
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
         self._stems: dict[str, str] | None = None
-        self._names_seen: dict[str, bool] | None = None
+        self._corpus_names: CorpusNames | None = None
         self._genus: dict[str, str] = {}  # a species epithet the question named -> its genus' initial
 
     def key_terms(self, question: str) -> list[str]:
@@ -374,19 +375,17 @@ class ExtractiveAnswerer:
                 out.append(w)
         return out
 
+    def _corpus_name_index(self) -> CorpusNames:
+        """How the corpus writes names (`qa.names`), read once per set of documents."""
+        key = documents_key(self.corpus.documents)
+        if self._corpus_names is None or self._corpus_names.key != key:
+            self._corpus_names = names_of(self.corpus.documents)
+        return self._corpus_names
+
     def _cited_only(self, name: str) -> bool:
         """True when every place the corpus writes the name is in its bibliography (the title of a
         cited work), so the article itself does not discuss it."""
-        pat = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.I)
-        cited = elsewhere = 0
-        for d in self.corpus.documents:
-            refs = list(d.references.values())
-            in_refs = sum(len(pat.findall(r.text)) for r in refs)
-            # a PMC text file holds its bibliography; a JATS rendering may not
-            holds_refs = any(r.text[:60] in d.text for r in refs[:3] if r.text)
-            cited += in_refs
-            elsewhere += len(pat.findall(d.text)) - (in_refs if holds_refs else 0)
-        return cited > 0 and elsewhere <= 0
+        return self._corpus_name_index().cited_only(name)
 
     def _absent_species(self, question: str) -> list[str]:
         """Species the question names by a binomial of a genus the article abbreviates ("M. tuberculosis")
@@ -396,10 +395,8 @@ class ExtractiveAnswerer:
             genus, epithet = m.groups()
             if epithet in STOPWORDS or self.terms.in_text(epithet) or self._text_forms(epithet):
                 continue
-            abbreviated = re.compile(rf"(?<![\w.]){genus[0]}\.\s*[a-z]{{3,}}\b")
-            written = genus.endswith(".") or any(re.search(rf"\b{re.escape(genus)}\b", d.text)
-                                                 for d in self.corpus.documents)
-            if written and any(abbreviated.search(d.text) for d in self.corpus.documents):
+            names = self._corpus_name_index()
+            if (genus.endswith(".") or genus in names.words) and names.abbreviates(genus):
                 out.append(f"{genus} {epithet}")
         return out
 
@@ -444,8 +441,7 @@ class ExtractiveAnswerer:
             if epithet in STOPWORDS or not self.terms.in_text(epithet):
                 continue
             # the article abbreviates the genus, as articles do for a species they discuss
-            abbreviated = re.compile(rf"(?<![\w.]){genus[0]}\.\s*{epithet}\b")
-            if any(abbreviated.search(d.text) for d in self.corpus.documents):
+            if self._corpus_name_index().abbreviates(genus, epithet):
                 out.append(epithet)  # "M. smegmatis" is not "M. tuberculosis": the epithet names it
                 self._genus[epithet] = genus[0]
                 taken.update(range(m.start(), m.end()))
@@ -468,14 +464,7 @@ class ExtractiveAnswerer:
 
     def _written_as_name(self, word: str) -> bool:
         """True when the article writes the word capitalised inside a sentence, as a name."""
-        if self._names_seen is None:
-            self._names_seen = {}
-        hit = self._names_seen.get(word)
-        if hit is None:
-            pat = re.compile(rf"[a-z,;]\s+{re.escape(word)}(?![\w-])")
-            hit = any(pat.search(d.text) for d in self.corpus.documents)
-            self._names_seen[word] = hit
-        return hit
+        return word in self._corpus_name_index().capitalised
 
     def _unnamed(self, names: list[str], c: "_Candidate", places: dict[str, str]) -> str:
         """The first of the question's named things that neither the candidate's passage (its text,
