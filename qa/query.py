@@ -145,10 +145,11 @@ def stated_numbers(text: str) -> set[str]:
 def specific_numbers(question: str) -> tuple[str, ...]:
     """The numbers a question states as a condition an answer must share ("at 25°C", "in 2010", "a
     population size of 5000"): not an approximation ("about 2,400 women"), not a small count that an
-    article may write as a word or numeral ("three", "phase III"), not part of a name ("17-AAG")."""
+    article may write as a word or numeral ("three", "phase III"), not part of a name ("17-AAG"); a
+    number with a unit ("a 14-item form", "the 110-patient study") is one."""
     text = _THOUSANDS.sub("", question)
     out = []
-    for m in re.finditer(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.]\d)(?![A-Za-z])(?!-[A-Za-z])", text):
+    for m in re.finditer(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.]\d)(?![A-Za-z])(?!-[A-Z])", text):
         n = m.group(0)
         if ("." not in n and int(n) < 13) or _APPROXIMATE.search(text[:m.start()]):
             continue
