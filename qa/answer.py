@@ -632,8 +632,10 @@ class ExtractiveAnswerer:
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
                 if c.defines:
                     c.score += DEFINITION_BONUS
+                # the part of the article the question names (its funding, its front matter) speaks
+                # for the whole article, whatever names the question gives it
                 c.off_subject = self._off_subject(subjects, c, question, wanted, places) \
-                    or self._unnamed(named, c, places)
+                    or ("" if c.in_named_part else self._unnamed(named, c, places))
                 if c.off_subject:
                     c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
             cands.sort(key=lambda c: -c.score)
