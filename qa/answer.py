@@ -664,8 +664,9 @@ class ExtractiveAnswerer:
         # the sentence right after the best one, when it holds what the question asks and the best one
         # lacks: "... a second phase II study of 110 patients ..." + "The median PFS time was 6.9 months."
         follow = next((c for c in cands if c.previous == best.text), None)
-        if follow is not None and self.terms.coverage(weights, f"{best.text} {follow.text}", synonyms) \
-                - self.terms.coverage(weights, best.text, synonyms) >= FOLLOWING_GAIN:
+        if follow is not None and (self.terms.coverage(weights, f"{best.text} {follow.text}", synonyms)
+                                   - self.terms.coverage(weights, best.text, synonyms) >= FOLLOWING_GAIN
+                                   or self._gives_the_figure(follow, best, wanted, weights, synonyms)):
             chosen.append(follow)
         floor = max(best.score - 0.25, 0.55)
         for c in cands[1:]:
@@ -686,6 +687,17 @@ class ExtractiveAnswerer:
             parts.append(f"{c.text}\u2039{i}\u203a")  # "‹1›": a marker no article uses, glued to its sentence
         return Answer(question, " ".join(parts), tuple(citations), False, tuple(passages), query,
                       best.score, closest, features=features, probability=decision.probability)
+
+    def _gives_the_figure(self, follow: _Candidate, best: _Candidate, wanted: re.Pattern | None,
+                          weights: dict[str, float], synonyms: Mapping[str, set[str]]) -> bool:
+        """True when the next sentence gives the kind of figure asked for that the best one lacks:
+        "... had the option to continue treatment with everolimus and trastuzumab" + "Of the 135
+        patients enrolled in these three studies, 31 entered the maintenance phase"."""
+        if wanted is None or not wanted.search(follow.text):
+            return False
+        new = numbers_in(follow.text) - numbers_in(best.text)
+        said = token_set(follow.text)
+        return bool(new) and any(t in said or said & synonyms.get(t, set()) for t in weights)
 
     def features(self, query: str, weights: dict[str, float], synonyms: dict[str, set[str]],
                  best: _Candidate, typed: bool = False) -> dict[str, float]:
