@@ -203,6 +203,7 @@ _AFFIXED = re.compile(r"(?:anti|non|pre|post|pan|dual|multi)-([\w/]+)|([\w/]+)-(
                       r"directed|driven|inhibiting|based|like|type|related|expressing|treated|pretreated)",
                       re.I)
 _FILLERS = {"ok", "okay", "hi", "hello", "thanks"}
+_MARKERS = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")  # an article's reference markers: "[72]", "[13–15]"
 # a capitalised name inside a question ("Nampula", "Novella's", "LipN", "Lip-HSL"), its possessive dropped
 _NAME_WORD = re.compile(r"(?<![\w.\-])([A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)*)(?:['’]s)?(?![\w-])")
 # a species by its binomial, genus written out or abbreviated ("Mycobacterium smegmatis", "M. leprae")
@@ -690,12 +691,14 @@ class ExtractiveAnswerer:
 
     def _gives_the_figure(self, follow: _Candidate, best: _Candidate, wanted: re.Pattern | None,
                           weights: dict[str, float], synonyms: Mapping[str, set[str]]) -> bool:
-        """True when the next sentence gives the kind of figure asked for that the best one lacks:
+        """True when the next sentence gives the kind of figure asked for and the best one gives none:
         "... had the option to continue treatment with everolimus and trastuzumab" + "Of the 135
         patients enrolled in these three studies, 31 entered the maintenance phase"."""
-        if wanted is None or not wanted.search(follow.text):
-            return False
-        new = numbers_in(follow.text) - numbers_in(best.text)
+        # its figures, not its reference markers ("[72]") nor small numbers of names ("... 3 (BOLERO-3)")
+        figures = {n for n in numbers_in(_MARKERS.sub(" ", best.text)) if "." in n or int(n) >= 13}
+        if wanted is None or not wanted.search(follow.text) or figures:
+            return False  # the best one gives figures of its own: they are what it answers with
+        new = numbers_in(_MARKERS.sub(" ", follow.text))
         said = token_set(follow.text)
         return bool(new) and any(t in said or said & synonyms.get(t, set()) for t in weights)
 
