@@ -120,3 +120,25 @@ def test_size_and_temperature_questions_need_a_measure(articles):
     assert not size.abstained and "103,127 km2" in size.citations[0].sentence
     melting = ask(articles, "pone.0046493", "What melting temperature did LipH show in thermal shift assays?")
     assert melting.abstained and "kind of answer" in melting.reason
+
+
+@pytest.mark.parametrize("article, question, fact", [
+    ("pone.0000217", "Which grant funded Olivier Tenaillon for this work?", "Agence Nationale de la Recherche"),
+    ("pone.0046493", "Which agency funded Vincent Delorme's PhD fellowship?", "Ministère de l'Enseignement"),
+    ("pntd.0002065", "Who funded this study?", "SIDA/SAREC"),
+])
+def test_funding_questions_quote_the_funding_statement_wherever_the_article_prints_it(articles, article,
+                                                                                      question, fact):
+    a = ask(articles, article, question)
+    assert not a.abstained and fact in a.text
+    assert any(fact in c.sentence and c.section in ("Funding", "Notes") for c in a.citations)
+
+
+def test_the_next_sentence_joins_only_to_give_the_figure_the_best_one_lacks(articles, session):
+    a = session.ask("How many participants is the big placebo-controlled everolimus/vinorelbine/trastuzumab "
+                    "phase III expected to recruit?")
+    assert not a.abstained and "572" in a.text and len(a.citations) >= 2
+    # the best sentence gives its own figures: nothing is appended for the sake of another figure
+    b = ask(articles, "pntd.0002065", "How many animals were enrolled in the longitudinal follow-up in Mopeia district?")
+    assert "125 animals" in b.citations[0].sentence
+    assert not any(c.sentence.startswith("These animals were monitored") for c in b.citations)
