@@ -209,6 +209,11 @@ _NAME_WORD = re.compile(r"(?<![\w.\-])([A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)*)(?:
 # a species by its binomial, genus written out or abbreviated ("Mycobacterium smegmatis", "M. leprae")
 _SPECIES = re.compile(r"(?<![\w.])([A-Z][a-z]+|[A-Z]\.)\s*([a-z]{3,})\b")
 _PART_WORDS = {"table", "tables", "figure", "figures", "fig", "appendix", "supplement", "section"}
+
+
+def _not_a_species(genus: str, epithet: str) -> bool:
+    """"Which mosquito", "Does it": a question word or function word is no genus, nor its follower an epithet."""
+    return genus.rstrip(".").lower() in STOPWORDS or genus.lower() in GENERIC or epithet in STOPWORDS
 _ALIASES = {"nejm", "jco", "jnci", "pubmed", "id", "ids", "england"}  # bibliographic words the corpus spells otherwise
 
 
@@ -394,7 +399,7 @@ class ExtractiveAnswerer:
         out = []
         for m in _SPECIES.finditer(question):
             genus, epithet = m.groups()
-            if epithet in STOPWORDS or self.terms.in_text(epithet) or self._text_forms(epithet):
+            if _not_a_species(genus, epithet) or self.terms.in_text(epithet) or self._text_forms(epithet):
                 continue
             names = self._corpus_name_index()
             if (genus.endswith(".") or genus in names.words) and names.abbreviates(genus):
@@ -439,7 +444,7 @@ class ExtractiveAnswerer:
         taken: set[int] = set()
         for m in _SPECIES.finditer(body):
             genus, epithet = m.groups()
-            if epithet in STOPWORDS or not self.terms.in_text(epithet):
+            if _not_a_species(genus, epithet) or not self.terms.in_text(epithet):
                 continue
             # the article abbreviates the genus, as articles do for a species they discuss
             if self._corpus_name_index().abbreviates(genus, epithet):

@@ -142,3 +142,10 @@ def test_the_next_sentence_joins_only_to_give_the_figure_the_best_one_lacks(arti
     b = ask(articles, "pntd.0002065", "How many animals were enrolled in the longitudinal follow-up in Mopeia district?")
     assert "125 animals" in b.citations[0].sentence
     assert not any(c.sentence.startswith("These animals were monitored") for c in b.citations)
+
+
+def test_question_words_are_no_species_and_names_are_read_as_the_article_writes_them(articles):
+    answerer = qa.ExtractiveAnswerer(articles)
+    assert answerer.named_things("Which mosquito species collected in Mopeia's dambos tested positive?") == ["Mopeia"]
+    assert answerer.named_things("What MIC does MmPPOX have against Mycobacterium smegmatis?") == ["smegmatis", "MmPPOX"]
+    assert answerer.named_things("Who wrote the 2006 New England Journal paper on lapatinib?") == []  # the bibliography's
