@@ -168,15 +168,16 @@ async def test_each_screen_shows_its_own_keys_and_the_glossary_counts_its_filter
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        # a screen's footer is composed after the screen is pushed: wait for it, however loaded the machine
+        await wait_until(pilot, lambda: "Exit the command palette" in footer_keys(app.screen), 10, "the palette's keys")
         keys = footer_keys(app.screen)
-        assert "Exit the command palette" in keys and "New" not in keys and "Library" not in keys, keys
+        assert "New" not in keys and "Library" not in keys, keys
         await pilot.press("escape")
         await pilot.pause()
         app.action_glossary()
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, GlossaryScreen)
-        assert "Close glossary" in footer_keys(app.screen) and "New" not in footer_keys(app.screen)
+        await wait_until(pilot, lambda: isinstance(app.screen, GlossaryScreen)
+                         and "Close glossary" in footer_keys(app.screen), 10, "the glossary's keys")
+        assert "New" not in footer_keys(app.screen)
         total = len(retriever.glossary)
         assert str(app.screen.query_one("#glossary-title").content) == f"Abbreviation glossary ({total})"
         await pilot.press(*"HER2")
@@ -184,9 +185,9 @@ async def test_each_screen_shows_its_own_keys_and_the_glossary_counts_its_filter
         shown = app.screen.query_one("#glossary-table").row_count
         assert str(app.screen.query_one("#glossary-title").content) == f"Abbreviation glossary ({shown} of {total})"
         await pilot.press("escape", "f1")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, HelpScreen)
-        assert "Close help" in footer_keys(app.screen) and "Copy" not in footer_keys(app.screen)
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen)
+                         and "Close help" in footer_keys(app.screen), 10, "the help's keys")
+        assert "Copy" not in footer_keys(app.screen)
         intro = str(app.screen.query_one(".help-intro").content)
         assert "‹1›" in intro and "[71]" in intro and "reference number" in intro
 
