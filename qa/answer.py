@@ -289,7 +289,7 @@ class ExtractiveAnswerer:
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
         self._stems: dict[str, str] | None = None
         self._corpus_names: CorpusNames | None = None
-        self._genus: dict[str, str] = {}  # a species epithet the question named -> its genus' initial
+        self._genus: dict[str, str] = {}  # a species epithet the question named -> its genus as written ("M.")
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
@@ -449,7 +449,7 @@ class ExtractiveAnswerer:
             # the article abbreviates the genus, as articles do for a species they discuss
             if self._corpus_name_index().abbreviates(genus, epithet):
                 out.append(epithet)  # "M. smegmatis" is not "M. tuberculosis": the epithet names it
-                self._genus[epithet] = genus[0]
+                self._genus[epithet] = genus
                 taken.update(range(m.start(), m.end()))
         for m in _NAME_WORD.finditer(body):
             w = m.group(1)
@@ -482,9 +482,10 @@ class ExtractiveAnswerer:
         key = f"section of {p.id}"
         for name in names:
             genus = self._genus.get(name)
-            if genus and name not in c.text and re.search(
-                    rf"(?<![\w.]){genus}(?:\.|[a-z]+)\s*(?!{re.escape(name)}\b)[a-z]{{4,}}\b", c.text):
-                return name  # the sentence is about another species of the genus ("M. tuberculosis")
+            if genus and name not in c.text:
+                genera = {f"{genus[0]}\\.", re.escape(genus.rstrip("."))} if not genus.endswith(".") else {f"{genus[0]}\\."}
+                if re.search(rf"(?<![\w.])(?:{'|'.join(sorted(genera))})\s*(?!{re.escape(name)}\b)[a-z]{{4,}}\b", c.text):
+                    return name  # the sentence is about another species of the genus ("M. tuberculosis")
             forms = {fold(name)} | {fold(a) for a, long in self.corpus.glossary.items()
                                     if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", long)}
             pattern = re.compile("|".join(rf"(?<!\w){re.escape(f)}(?!\w)" for f in forms if f))
