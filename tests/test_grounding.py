@@ -122,6 +122,17 @@ def test_size_and_temperature_questions_need_a_measure(articles):
     assert melting.abstained and "kind of answer" in melting.reason
 
 
+def test_potency_and_resolution_questions_need_a_concentration_or_angstroms(articles):
+    for question in ("What IC50 does MmPPOX have against purified human hormone-sensitive lipase?",
+                     "At what resolution was the crystal structure of LipY solved?"):
+        a = ask(articles, "pone.0046493", question)
+        assert a.abstained, (question, a.text)
+    ki = ask(articles, "pone.0046493", "What was the lowest apparent Ki for MmPPOX among the Lip-HSL proteins?")
+    assert not ki.abstained and "0.1 µM" in ki.text
+    mic = ask(articles, "pone.0046493", "What MIC does MmPPOX have against M. tuberculosis?")
+    assert not mic.abstained and "µg/mL" in mic.text
+
+
 @pytest.mark.parametrize("article, question, fact", [
     ("pone.0000217", "Which grant funded Olivier Tenaillon for this work?", "Agence Nationale de la Recherche"),
     ("pone.0046493", "Which agency funded Vincent Delorme's PhD fellowship?", "Ministère de l'Enseignement"),
