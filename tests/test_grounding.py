@@ -133,6 +133,16 @@ def test_potency_and_resolution_questions_need_a_concentration_or_angstroms(arti
     assert not mic.abstained and "µg/mL" in mic.text
 
 
+@pytest.mark.parametrize("article, question", [
+    ("pone.0046493", "What is the optimal pH for LipN activity on tributyrin?"),  # a buffer's pH is no optimum
+    ("pone.0046493", "How toxic is MmPPOX to human macrophages in culture?"),
+    ("pntd.0002065", "What is the optimal temperature for storing the sera?"),
+])
+def test_optimum_and_toxicity_questions_need_a_sentence_that_gives_them(articles, article, question):
+    a = ask(articles, article, question)
+    assert a.abstained, a.text
+
+
 @pytest.mark.parametrize("article, question, fact", [
     ("pone.0000217", "Which grant funded Olivier Tenaillon for this work?", "Agence Nationale de la Recherche"),
     ("pone.0046493", "Which agency funded Vincent Delorme's PhD fellowship?", "Ministère de l'Enseignement"),
