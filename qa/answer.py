@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from qa.chunking import Passage, Sentence
-from qa.corpus import Document, Reference, Section
+from qa.corpus import CITATION_MARKER, Document, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
@@ -203,12 +203,17 @@ _AFFIXED = re.compile(r"(?:anti|non|pre|post|pan|dual|multi)-([\w/]+)|([\w/]+)-(
                       r"directed|driven|inhibiting|based|like|type|related|expressing|treated|pretreated)",
                       re.I)
 _FILLERS = {"ok", "okay", "hi", "hello", "thanks"}
-_MARKERS = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")  # an article's reference markers: "[72]", "[13–15]"
 # a capitalised name inside a question ("Nampula", "Novella's", "LipN", "Lip-HSL"), its possessive dropped
 _NAME_WORD = re.compile(r"(?<![\w.\-])([A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)*)(?:['’]s)?(?![\w-])")
 # a species by its binomial, genus written out or abbreviated ("Mycobacterium smegmatis", "M. leprae")
 _SPECIES = re.compile(r"(?<![\w.])([A-Z][a-z]+|[A-Z]\.)\s*([a-z]{3,})\b")
 _PART_WORDS = {"table", "tables", "figure", "figures", "fig", "appendix", "supplement", "section"}
+
+
+def _has_lay_synonym(word: str) -> bool:
+    """True when a knowledge file gives the article's words for it ("Herceptin" -> trastuzumab)."""
+    folded = fold(word.lower())
+    return any(pattern.fullmatch(folded) for pattern, _ in LAY_PATTERNS)
 
 
 def _not_a_species(genus: str, epithet: str) -> bool:
@@ -289,7 +294,6 @@ class ExtractiveAnswerer:
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
         self._stems: dict[str, str] | None = None
         self._corpus_names: CorpusNames | None = None
-        self._genus: dict[str, str] = {}  # a species epithet the question named -> its genus as written ("M.")
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
@@ -376,7 +380,7 @@ class ExtractiveAnswerer:
             before = question[:m.start()].rstrip()
             if (before and not before.endswith((".", "?", "!", ":", ";", "(")) and len(w) >= 5 and w.isalpha()
                     and w[1:].islower() and w.lower() not in STOPWORDS and w.lower() not in _PART_WORDS
-                    and not any(pattern.fullmatch(fold(w.lower())) for pattern, _ in LAY_PATTERNS)
+                    and not _has_lay_synonym(w)
                     and self._cited_only(w) and w not in out):
                 out.append(w)
         return out
@@ -437,10 +441,15 @@ class ExtractiveAnswerer:
         article writes too ("Nampula", "smegmatis" of "Mycobacterium smegmatis", "LipN"): a quoted
         sentence must be about each of them, named in its passage or section. Names a knowledge file
         gives other words for ("Herceptin") and acronyms (`subjects`) are left to those."""
+        return [name for name, _ in self._named_with_genus(question)]
+
+    def _named_with_genus(self, question: str) -> list[tuple[str, str]]:
+        """`named_things`, each with the genus the question writes for it ("Mycobacterium" or "M."
+        for "smegmatis"; "" for a name that is not a species)."""
         if asks_for_reference(question):
             return []  # a bibliography entry names a work its own way ("N Engl J Med" for "New England Journal")
         body = question.split(" (")[0] if question.endswith(")") else question
-        out: list[str] = []
+        out: list[tuple[str, str]] = []
         taken: set[int] = set()
         for m in _SPECIES.finditer(body):
             genus, epithet = m.groups()
@@ -448,8 +457,7 @@ class ExtractiveAnswerer:
                 continue
             # the article abbreviates the genus, as articles do for a species they discuss
             if self._corpus_name_index().abbreviates(genus, epithet):
-                out.append(epithet)  # "M. smegmatis" is not "M. tuberculosis": the epithet names it
-                self._genus[epithet] = genus
+                out.append((epithet, genus))  # "M. smegmatis" is not "M. tuberculosis": the epithet names it
                 taken.update(range(m.start(), m.end()))
         for m in _NAME_WORD.finditer(body):
             w = m.group(1)
@@ -459,43 +467,61 @@ class ExtractiveAnswerer:
             if not before or before.endswith((".", "?", "!", ":", ";", "\"", "“", "(")):
                 continue  # a sentence's first word is capitalised whatever it is
             low = w.lower()
-            if low in STOPWORDS or low in GENERIC or low in _PART_WORDS or low in _ALIASES or w.isupper() or any(
-                    pattern.fullmatch(fold(low)) for pattern, _ in LAY_PATTERNS):
+            if low in STOPWORDS or low in GENERIC or low in _PART_WORDS or low in _ALIASES or w.isupper() \
+                    or _has_lay_synonym(w):
                 continue
             if not all(self.terms.in_text(x) for x in plain_words(w)) or not self._written_as_name(w):
                 continue
-            if w not in out:
-                out.append(w)
+            if all(w != name for name, _ in out):
+                out.append((w, ""))
         return out
+
+    def _name_checks(self, question: str) -> list[tuple[str, re.Pattern, re.Pattern | None]]:
+        """For each named thing of the question: the pattern that finds it in folded text (itself, or
+        an abbreviation whose long form holds it: "RVF" for "Rift"), and for a species the pattern of
+        a sentence about another species of its genus ("M. tuberculosis" for "M. smegmatis"). Made
+        once per question, for every candidate sentence."""
+        checks = []
+        for name, genus in self._named_with_genus(question):
+            forms = {fold(name)} | {fold(a) for a, long in self.corpus.glossary.items()
+                                    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", long)}
+            found = re.compile("|".join(rf"(?<!\w){re.escape(f)}(?!\w)" for f in forms if f))
+            sibling = None
+            if genus:
+                genera = {f"{genus[0]}\\."} | ({re.escape(genus)} if not genus.endswith(".") else set())
+                sibling = re.compile(rf"(?<![\w.])(?:{'|'.join(sorted(genera))})\s*(?!{re.escape(name)}\b)[a-z]{{4,}}\b")
+            checks.append((name, found, sibling))
+        return checks
 
     def _written_as_name(self, word: str) -> bool:
         """True when the article writes the word capitalised inside a sentence, as a name."""
         return word in self._corpus_name_index().capitalised
 
-    def _unnamed(self, names: list[str], c: "_Candidate", places: dict[str, str]) -> str:
-        """The first of the question's named things that neither the candidate's passage (its text,
-        context and headings) nor its section names, by itself or by an abbreviation of a long form
-        holding it ("RVF" for "Rift")."""
-        p = c.passage
-        if p.id not in places:
-            places[p.id] = fold(f"{p.text} {p.context} {' '.join(p.section_path)}")
-        key = f"section of {p.id}"
-        for name in names:
-            genus = self._genus.get(name)
-            if genus and name not in c.text:
-                genera = {f"{genus[0]}\\.", re.escape(genus.rstrip("."))} if not genus.endswith(".") else {f"{genus[0]}\\."}
-                if re.search(rf"(?<![\w.])(?:{'|'.join(sorted(genera))})\s*(?!{re.escape(name)}\b)[a-z]{{4,}}\b", c.text):
-                    return name  # the sentence is about another species of the genus ("M. tuberculosis")
-            forms = {fold(name)} | {fold(a) for a, long in self.corpus.glossary.items()
-                                    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", long)}
-            pattern = re.compile("|".join(rf"(?<!\w){re.escape(f)}(?!\w)" for f in forms if f))
-            if pattern.search(places[p.id]):
-                continue
-            if key not in places:
-                places[key] = fold(self.corpus.section_text(p)[1]) if p.kind != "reference" else ""
-            if not pattern.search(places[key]):
+    def _unnamed(self, checks: list[tuple[str, re.Pattern, re.Pattern | None]], c: "_Candidate",
+                 places: dict[str, str]) -> str:
+        """The first of the question's named things (`_name_checks`) that neither the candidate's
+        passage (its text, context and headings) nor its section names, or that the sentence trades
+        for another species of its genus."""
+        for name, found, sibling in checks:
+            if sibling is not None and name not in c.text and sibling.search(c.text):
+                return name  # the sentence is about another species of the genus ("M. tuberculosis")
+            if not found.search(self._passage_place(c.passage, places)) \
+                    and not found.search(self._section_place(c.passage, places)):
                 return name
         return ""
+
+    def _passage_place(self, p: Passage, places: dict[str, str]) -> str:
+        """The passage's folded text, context and headings, folded once per answer in `places`."""
+        if p.id not in places:
+            places[p.id] = fold(f"{p.text} {p.context} {' '.join(p.section_path)}")
+        return places[p.id]
+
+    def _section_place(self, p: Passage, places: dict[str, str]) -> str:
+        """The folded text of the passage's section (none for a bibliography entry), once per answer."""
+        key = f"section of {p.id}"
+        if key not in places:
+            places[key] = fold(self.corpus.section_text(p)[1]) if p.kind != "reference" else ""
+        return places[key]
 
     def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
                      wanted: re.Pattern | None, places: dict[str, str]) -> str:
@@ -505,16 +531,10 @@ class ExtractiveAnswerer:
         passage's folded text (and, when needed, its section's) for the other sentences of one answer."""
         if not subjects:
             return ""
-        p = c.passage
-        if p.id not in places:  # folded once per passage, not once per sentence
-            places[p.id] = fold(f"{p.text} {p.context} {' '.join(p.section_path)}")
-        where = f"{fold(c.text)} {places[p.id]}"
+        where = f"{fold(c.text)} {self._passage_place(c.passage, places)}"  # folded once per passage
         about = [subj for subj in subjects if self._names(subj, where)]
         if not about:  # bound to it in the same section ("the trial" of a section about everolimus)?
-            key = f"section of {p.id}"
-            if key not in places:
-                places[key] = fold(self.corpus.section_text(p)[1]) if p.kind != "reference" else ""
-            section = places[key]
+            section = self._section_place(c.passage, places)
             if not any(self._names(subj, section) for subj in subjects):
                 return subjects[0]  # about none of the things the question names
             about = [subj for subj in subjects if self._names(subj, section)]
@@ -603,7 +623,7 @@ class ExtractiveAnswerer:
         numbers = analysis.numbers  # "the 112-patient phase II" is the study of 112, not of 110
         named_part = {p.id: analysis.names_part(p) for p in passages}
         subjects = self.subjects(question)
-        named = self.named_things(question)
+        name_checks = self._name_checks(question)
         places: dict[str, str] = {}
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
@@ -642,7 +662,7 @@ class ExtractiveAnswerer:
                 # the part of the article the question names (its funding, its front matter) speaks
                 # for the whole article, whatever names the question gives it
                 c.off_subject = self._off_subject(subjects, c, question, wanted, places) \
-                    or ("" if c.in_named_part else self._unnamed(named, c, places))
+                    or ("" if c.in_named_part else self._unnamed(name_checks, c, places))
                 if c.off_subject:
                     c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
             cands.sort(key=lambda c: -c.score)
@@ -701,10 +721,10 @@ class ExtractiveAnswerer:
         "... had the option to continue treatment with everolimus and trastuzumab" + "Of the 135
         patients enrolled in these three studies, 31 entered the maintenance phase"."""
         # its figures, not its reference markers ("[72]") nor small numbers of names ("... 3 (BOLERO-3)")
-        figures = {n for n in numbers_in(_MARKERS.sub(" ", best.text)) if "." in n or int(n) >= 13}
+        figures = {n for n in numbers_in(CITATION_MARKER.sub(" ", best.text)) if "." in n or int(n) >= 13}
         if wanted is None or not wanted.search(follow.text) or figures:
             return False  # the best one gives figures of its own: they are what it answers with
-        new = numbers_in(_MARKERS.sub(" ", follow.text))
+        new = numbers_in(CITATION_MARKER.sub(" ", follow.text))
         said = token_set(follow.text)
         return bool(new) and any(t in said or said & synonyms.get(t, set()) for t in weights)
 

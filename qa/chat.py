@@ -102,12 +102,12 @@ class ChatSession:
             return question
         prev = self.turns[-1]
         swap = _SWAP.match(question)
-        if swap and len(swap.group("new").split()) <= 4 and self._subject(question, named_only=True) \
-                and self._subject(prev.query, named_only=True):
+        prev_names = self._subject(prev.query, named_only=True) if swap else ""
+        if swap and len(swap.group("new").split()) <= 4 and prev_names and self._subject(question, named_only=True):
             # the new subject replaces the old one: carry what was asked (and when: "in 2010"), not
             # what it was asked of
             topic = " ".join([self._subject(prev.query, topical_only=True),
-                              *(w for w in self._subject(prev.query, named_only=True).split() if w.isdigit())])
+                              *(w for w in prev_names.split() if w.isdigit())])
             new = {w.lower() for w in swap.group("new").split()}
             topic = " ".join(w for w in topic.split() if w.lower() not in new)
             if topic:

@@ -46,7 +46,8 @@ KNOWN_JOURNALS = (
     "Cancer Biol Ther", "Clin Cancer Res Suppl", "Invest New Drugs", "Br J Clin Pharmacol",
 )
 
-_CITE = re.compile(r"\[(\d+(?:\s*[\u2013\u2014-]\s*\d+)?(?:\s*,\s*\d+(?:\s*[\u2013\u2014-]\s*\d+)?)*)\]")
+# an in-text citation marker ("[72]", "[13–15]", "[57, 60–64]"); group 1 holds its numbers
+CITATION_MARKER = re.compile(r"\[(\d+(?:\s*[\u2013\u2014-]\s*\d+)?(?:\s*,\s*\d+(?:\s*[\u2013\u2014-]\s*\d+)?)*)\]")
 _CAPTION = re.compile(r"(?<=[.\]\)])((?:Figure|Fig\.|Table)\s*\d+[.:]*\s+[A-Z])")
 _CAPTION_LINE = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+[.:]*\s+\S")
 _DOI = re.compile(r"(?<![\d.])10\.\d{4,9}/\S+")
@@ -234,7 +235,7 @@ def expand_citation(marker: str) -> tuple[int, ...]:
 def citations_in(text: str, known: set[int] | None = None) -> tuple[int, ...]:
     """Every reference number cited by markers in `text`, in order of first appearance."""
     out: list[int] = []
-    for m in _CITE.finditer(text):
+    for m in CITATION_MARKER.finditer(text):
         out.extend(n for n in expand_citation(m.group(1)) if known is None or n in known)
     return tuple(dict.fromkeys(out))
 
