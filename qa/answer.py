@@ -17,18 +17,14 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from qa.chunking import Passage, Sentence
-from qa.corpus import CITATION_MARKER, Document, Reference, Section
+from qa.corpus import CITATION_MARKER, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
-from qa.names import CorpusNames, documents_key, names_of
-from qa.query import (QueryAnalysis, asks_for_definition, asks_for_reference, described_names, numbers_in,
-                      stated_numbers)
+from qa.query import QueryAnalysis, asks_for_definition, described_names, numbers_in, stated_numbers
 from qa.scoring import SentenceScorer
-from qa.terms import PUBLICATION, REVIEW_TOPIC
-from qa.terms import (DRUG_NAME, KeyTerms, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS, LAY_TERMS,
-                      token_set)
-from qa.text import STOPWORDS, fold, plain_words
+from qa.terms import DRUG_NAME, GENERIC, KeyTerms, token_set
+from qa.text import fold
 
 
 @dataclass(frozen=True)
@@ -177,49 +173,6 @@ _ONGOING = re.compile(r"\b(?:will|is expected|are expected|ongoing|is analyzing|
                       r"planned|is enrolling|are enrolling)\b", re.I)
 
 
-# Medical terms by their word parts ("radiotherapy", "thrombocytopenia", "cardiotoxicity",
-# "immunohistochemistry"): absent from the article, such a word names a topic it does not cover.
-_MEDICAL_TERM = re.compile(
-    r"(?:therapy|therapies|toxicity|toxicities|penia|emia|aemia|itis|ectomy|ectomies|otomy|ostomy|"
-    r"osis|genesis|graphy|scopy|rrhea|rrhoea|algia|uria|pathy|plasia|trophy|edema|oedema|"
-    r"plegia|pnea|pnoea)$|"
-    r"^(?:cardio|hepato|nephro|neuro|immuno|radio|histo|pulmo|gastro|dermato|osteo|hemato|haemato|"
-    r"thrombo|cyto|mammo)")
-def _medical_term(word: str) -> bool:
-    """A medical noun by its word parts; an adjective by a prefix alone ("neurological evidence")
-    describes rather than names a topic."""
-    m = _MEDICAL_TERM.search(word)
-    return bool(m) and not (m.start() == 0 and m.end() < len(word) and re.search(r"(?:ic|ical|al)$", word))
-
-
-_ROMAN = re.compile(r"[IVXL]+")
-_NUMBERED = re.compile(r"\b(?:phase|type|class|cycle|part|arm|level|line|category|tier|step|"
-                       r"group|cohort|study|trial|figure|table|appendix)\s*$", re.I)
-_COORDINATED = re.compile(r"-(?:plus|and|with|or|versus|vs)-", re.I)
-NAME_MATCH = SETTINGS.answer.name_match  # a capitalised word this close to a word of the article is that word
-_NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
-# a name with a prefix or a participle the article need not use with it: "anti-IGF1R", "IGF1R-blocking"
-_AFFIXED = re.compile(r"(?:anti|non|pre|post|pan|dual|multi)-([\w/]+)|([\w/]+)-(?:blocking|targeting|targeted|"
-                      r"directed|driven|inhibiting|based|like|type|related|expressing|treated|pretreated)",
-                      re.I)
-_FILLERS = {"ok", "okay", "hi", "hello", "thanks"}
-# a capitalised name inside a question ("Nampula", "Novella's", "LipN", "Lip-HSL"), its possessive dropped
-_NAME_WORD = re.compile(r"(?<![\w.\-])([A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)*)(?:['’]s)?(?![\w-])")
-# a species by its binomial, genus written out or abbreviated ("Mycobacterium smegmatis", "M. leprae")
-_SPECIES = re.compile(r"(?<![\w.])([A-Z][a-z]+|[A-Z]\.)\s*([a-z]{3,})\b")
-_PART_WORDS = {"table", "tables", "figure", "figures", "fig", "appendix", "supplement", "section"}
-
-
-def _has_lay_synonym(word: str) -> bool:
-    """True when a knowledge file gives the article's words for it ("Herceptin" -> trastuzumab)."""
-    folded = fold(word.lower())
-    return any(pattern.fullmatch(folded) for pattern, _ in LAY_PATTERNS)
-
-
-def _not_a_species(genus: str, epithet: str) -> bool:
-    """"Which mosquito", "Does it": a question word or function word is no genus, nor its follower an epithet."""
-    return genus.rstrip(".").lower() in STOPWORDS or genus.lower() in GENERIC or epithet in STOPWORDS
-_ALIASES = {"nejm", "jco", "jnci", "pubmed", "id", "ids", "england"}  # bibliographic words the corpus spells otherwise
 
 
 @dataclass
@@ -253,16 +206,12 @@ class Decision:
 @runtime_checkable
 class AnswerCorpus(Protocol):
     """What the answerer reads of the corpus it answers from (`qa.Retriever` is one): the question's
-    analysis, the passages' sentences and their vectors, the article's words, and how to name it."""
+    analysis, the passages' sentences and their vectors, its glossary, and how to name it."""
 
     glossary: Mapping[str, str]
-    documents: list[Document]
 
     @property
     def terms(self) -> KeyTerms: ...
-
-    @property
-    def vocabulary(self) -> list[str]: ...
 
     def analyze(self, question: str, query: str | None = None) -> QueryAnalysis: ...
 
@@ -271,8 +220,6 @@ class AnswerCorpus(Protocol):
     def sentence_vectors(self, ids: list[int]) -> np.ndarray: ...
 
     def section_text(self, passage: Passage) -> tuple[Section, str]: ...
-
-    def word_vectors(self, words: list[str]) -> np.ndarray: ...
 
     def noun_for(self, article: str | None) -> str: ...
 
@@ -291,198 +238,18 @@ class ExtractiveAnswerer:
         self.model: DecisionModel | None = load_decision_model() if model is True else (model or None)
         self.force = False  # answer whatever the model says (for fitting it: eval/fit_decision.py)
         self.terms = corpus.terms
-        self._word_table: np.ndarray | None = None  # vectors of the article's own words
-        self._stems: dict[str, str] | None = None
-        self._corpus_names: CorpusNames | None = None
 
     def key_terms(self, question: str) -> list[str]:
         """The question's topical tokens (stemmed), generic question words removed."""
         return self.terms.key_terms(question)
 
-    def salient_unknown_terms(self, question: str) -> list[str]:
-        """Question words naming something the corpus never mentions (see `AbstentionRule`)."""
-        out = []
-        body = question.split(" (")[0] if question.endswith(")") else question
-        folded = fold(body)  # words of a lay phrase ("taken by mouth") stand for the article's words
-        # ... when the article uses one of those words ("kidney" stands for the article's "renal")
-        in_lay = {w for lay, formal in LAY_PATTERNS for m in lay.finditer(folded)
-                  if any(self.terms.in_text(x.lower()) for x in plain_words(formal))
-                  for w in re.findall(r"[a-z0-9]+", m.group(0))}
-        for m in re.finditer(r"[A-Za-z0-9][\w\-/.]*[\w]|[A-Za-z0-9]", body):
-            w = m.group(0)
-            if _COORDINATED.search(w):  # "AUY922-plus-trastuzumab": each part on its own
-                parts = [p for p in _COORDINATED.split(w) if p]
-                if all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1]):
-                    continue
-            if w.isdigit() or w.lower() in _ALIASES or w.lower() in in_lay or (any(
-                    re.fullmatch(lay, w.lower()) for lay in LAY_TERMS) and (
-                    w.lower() not in EVERYDAY_TOPICS or self._said_otherwise(w.lower()))):
-                continue
-            if w.lower() in _FILLERS:  # "OK, unrelated: ..."
-                continue
-            if _ROMAN.fullmatch(w) and _NUMBERED.search(body[:m.start()]):
-                continue  # "stage IV", "phase III": a number, which an article may write otherwise
-            if re.match(r"\s+receptors?\b", body[m.end():], re.I) and self.terms.in_corpus(
-                    re.sub(r"[-/]", "", w.lower()) + "r"):
-                continue  # "IGF-1 receptor" is the article's "IGF1R"
-            bibliographic = asks_for_reference(question)
-            if w.lower() in EVERYDAY_TOPICS and not self.terms.in_text(w.lower()) \
-                    and not (bibliographic and all(self.terms.in_corpus(t) for t in tokenize(w))) \
-                    and not any(self.terms.in_text(x) for x in self._text_forms(w.lower())) \
-                    and not self._said_otherwise(w.lower()):
-                out.append(w)  # "kidney" is absent only if "renal" is too (qa/data/lay_terms.tsv)
-                continue
-            if DRUG_NAME.search(w.lower()) and w.isalpha() and not self.terms.in_text(w.lower()) \
-                    and not asks_for_reference(question):
-                out.append(w)  # a drug only the bibliography names ("tamoxifen") is not discussed
-                continue
-            whole = tokenize(w)[:1]
-            toks = [t for t in tokenize(w) if t not in GENERIC_TOKENS]
-            # "BOLERO-4" or "HER2-low" must be known whole; "110-patient" or "5-mg" is a number and a
-            # word, "3-4" a range, "HER2/EGFR" a list of known names, "p95-positive" formed as the
-            # article forms names
-            parts = [p for p in re.split(r"[-/]", w) if p]
-            compound_known = (
-                not any(ch.isdigit() for ch in w) or not whole or self.terms.in_corpus(whole[0])
-                or bool(_NUMBER_WORD.fullmatch(w)) or self.terms.known_compound(w)
-                or self.terms.in_corpus(w.lower().replace("-", ""))  # "IGF-1R" is the article's "IGF1R"
-                or (len(parts) > 1 and all(p.isdigit() for p in parts))
-                or _AFFIXED.fullmatch(w) is not None and all(  # "anti-IGF1R", "IGF1R-blocking"
-                    self.terms.in_corpus(t) for p in _AFFIXED.fullmatch(w).groups() if p
-                    for t in tokenize(p)[:1])
-                or ("/" in w and "-" not in w
-                    and all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1])))
-            at_start = m.start() == 0 or body[:m.start()].rstrip().endswith((".", "?", "!", "("))
-            low = w.lower()
-            if not toks or (compound_known and any(self.terms.known(t) for t in toks)):
-                continue
-            name = w[0].isupper() and not at_start and not w.isupper() and not any(ch.isdigit() for ch in w)
-            mixed = any(ch.isupper() for ch in w[1:]) and any(ch.islower() for ch in w)  # "ExteNET", "iDFS"
-            entity = (any(ch.isdigit() for ch in w) or (w.isupper() and len(w) >= 2) or mixed
-                      or name or bool(DRUG_NAME.search(low)) or _medical_term(low))
-            if entity and name and not DRUG_NAME.search(low) and not _medical_term(low):
-                # "Irish" is the article's "Ireland" (0.79); "Australia" ~ "Ireland" 0.63 is not
-                entity = self._closest_corpus_word(low) < NAME_MATCH
-            if entity and self.spelled_out(w):
-                continue  # "NIH": the article writes "National Institutes of Health"
-            if entity:
-                out.append(w)
-        return out + [x for x in self._absent_species(body) if x not in out]
-
-    def cited_only_names(self, question: str) -> list[str]:
-        """Names of a question that is not about the bibliography which only the bibliography writes
-        ("Caenorhabditis" of a cited title): the article itself does not discuss them."""
-        if asks_for_reference(question):
-            return []
-        out = []
-        for m in _NAME_WORD.finditer(question):
-            w = m.group(1)
-            before = question[:m.start()].rstrip()
-            if (before and not before.endswith((".", "?", "!", ":", ";", "(")) and len(w) >= 5 and w.isalpha()
-                    and w[1:].islower() and w.lower() not in STOPWORDS and w.lower() not in _PART_WORDS
-                    and not _has_lay_synonym(w)
-                    and self._cited_only(w) and w not in out):
-                out.append(w)
-        return out
-
-    def _corpus_name_index(self) -> CorpusNames:
-        """How the corpus writes names (`qa.names`), read once per set of documents."""
-        key = documents_key(self.corpus.documents)
-        if self._corpus_names is None or self._corpus_names.key != key:
-            self._corpus_names = names_of(self.corpus.documents)
-        return self._corpus_names
-
-    def _cited_only(self, name: str) -> bool:
-        """True when every place the corpus writes the name is in its bibliography (the title of a
-        cited work), so the article itself does not discuss it."""
-        return self._corpus_name_index().cited_only(name)
-
-    def _absent_species(self, question: str) -> list[str]:
-        """Species the question names by a binomial of a genus the article abbreviates ("M. tuberculosis")
-        whose epithet the article's text never writes ("Mycobacterium leprae")."""
-        out = []
-        for m in _SPECIES.finditer(question):
-            genus, epithet = m.groups()
-            if _not_a_species(genus, epithet) or self.terms.in_text(epithet) or self._text_forms(epithet):
-                continue
-            names = self._corpus_name_index()
-            if (genus.endswith(".") or genus in names.words) and names.abbreviates(genus):
-                out.append(f"{genus} {epithet}")
-        return out
-
-    def subjects(self, question: str) -> list[str]:
-        """The named things the question asks about that the article names too: drugs (by their
-        endings), codes with digits, acronyms ("neratinib", "BOLERO-3", "EGFR"). An answer must be
-        about them."""
-        out = []
-        body = question.split(" (")[0] if question.endswith(")") else question
-        if PUBLICATION.search(body):  # "which journal was this review on anti-HER2 resistance in?"
-            body = REVIEW_TOPIC.sub(r"\1", body)
-        for w in re.findall(r"[^\W\d_][\w-]*\w", body):  # "ΦX174" whole, not "X174"
-            if len(w) < 3 or not w.isascii() and not any(ch.isdigit() for ch in w if ch.isascii()):
-                continue  # "R²" is no name
-            affixed = _AFFIXED.fullmatch(w)  # "anti-HER2" and "HER2-blocking" are about HER2
-            if affixed:
-                w = next(g for g in affixed.groups() if g)
-            low = w.lower()
-            # a drug by its ending, a code with digits ("BOLERO-3"), or an acronym the article defines
-            # (so that its long form counts as naming it: "MBC" alone is shorthand, not a subject)
-            if low in GENERIC_TOKENS or not (
-                    (w.isupper() and len(w) >= 3 and not _ROMAN.fullmatch(w) and w in self.corpus.glossary)
-                    or any(ch.isdigit() for ch in w) or (DRUG_NAME.search(low) and len(low) > 6)):
-                continue
-            toks = tokenize(w)
-            if toks and all(self.terms.in_corpus(t) for t in toks) and w not in out:
-                out.append(w)
-        return out
-
-    def named_things(self, question: str) -> list[str]:
-        """The places, species, people, cohorts and enzymes a question names by a proper name the
-        article writes too ("Nampula", "smegmatis" of "Mycobacterium smegmatis", "LipN"): a quoted
-        sentence must be about each of them, named in its passage or section. Names a knowledge file
-        gives other words for ("Herceptin") and acronyms (`subjects`) are left to those."""
-        return [name for name, _ in self._named_with_genus(question)]
-
-    def _named_with_genus(self, question: str) -> list[tuple[str, str]]:
-        """`named_things`, each with the genus the question writes for it ("Mycobacterium" or "M."
-        for "smegmatis"; "" for a name that is not a species)."""
-        if asks_for_reference(question):
-            return []  # a bibliography entry names a work its own way ("N Engl J Med" for "New England Journal")
-        body = question.split(" (")[0] if question.endswith(")") else question
-        out: list[tuple[str, str]] = []
-        taken: set[int] = set()
-        for m in _SPECIES.finditer(body):
-            genus, epithet = m.groups()
-            if _not_a_species(genus, epithet) or not self.terms.in_text(epithet):
-                continue
-            # the article abbreviates the genus, as articles do for a species they discuss
-            if self._corpus_name_index().abbreviates(genus, epithet):
-                out.append((epithet, genus))  # "M. smegmatis" is not "M. tuberculosis": the epithet names it
-                taken.update(range(m.start(), m.end()))
-        for m in _NAME_WORD.finditer(body):
-            w = m.group(1)
-            if m.start() in taken:
-                continue
-            before = body[:m.start()].rstrip()
-            if not before or before.endswith((".", "?", "!", ":", ";", "\"", "“", "(")):
-                continue  # a sentence's first word is capitalised whatever it is
-            low = w.lower()
-            if low in STOPWORDS or low in GENERIC or low in _PART_WORDS or low in _ALIASES or w.isupper() \
-                    or _has_lay_synonym(w):
-                continue
-            if not all(self.terms.in_text(x) for x in plain_words(w)) or not self._written_as_name(w):
-                continue
-            if all(w != name for name, _ in out):
-                out.append((w, ""))
-        return out
-
-    def _name_checks(self, question: str) -> list[tuple[str, re.Pattern, re.Pattern | None]]:
+    def _name_checks(self, named: tuple[tuple[str, str], ...]) -> list[tuple[str, re.Pattern, re.Pattern | None]]:
         """For each named thing of the question: the pattern that finds it in folded text (itself, or
         an abbreviation whose long form holds it: "RVF" for "Rift"), and for a species the pattern of
         a sentence about another species of its genus ("M. tuberculosis" for "M. smegmatis"). Made
         once per question, for every candidate sentence."""
         checks = []
-        for name, genus in self._named_with_genus(question):
+        for name, genus in named:
             forms = {fold(name)} | {fold(a) for a, long in self.corpus.glossary.items()
                                     if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", long)}
             found = re.compile("|".join(rf"(?<!\w){re.escape(f)}(?!\w)" for f in forms if f))
@@ -492,10 +259,6 @@ class ExtractiveAnswerer:
                 sibling = re.compile(rf"(?<![\w.])(?:{'|'.join(sorted(genera))})\s*(?!{re.escape(name)}\b)[a-z]{{4,}}\b")
             checks.append((name, found, sibling))
         return checks
-
-    def _written_as_name(self, word: str) -> bool:
-        """True when the article writes the word capitalised inside a sentence, as a name."""
-        return word in self._corpus_name_index().capitalised
 
     def _unnamed(self, checks: list[tuple[str, re.Pattern, re.Pattern | None]], c: "_Candidate",
                  places: dict[str, str]) -> str:
@@ -558,28 +321,6 @@ class ExtractiveAnswerer:
                     return subj
         return ""
 
-    def _text_forms(self, word: str) -> list[str]:
-        """Words of the article's text with the same stem ("supplemented" for "supplement")."""
-        stem = tokenize(word)[:1]
-        if not stem:
-            return []
-        if self._stems is None:
-            self._stems = {}
-            for v in self.corpus.vocabulary:
-                for t in tokenize(v)[:1]:
-                    self._stems.setdefault(t, v)
-        hit = self._stems.get(stem[0])
-        return [hit] if hit else []
-
-    def spelled_out(self, acronym: str) -> bool:
-        """True when the article's text writes the acronym's words out ("National Institutes of
-        Health" for "NIH"): capitalised words whose initials spell it, short function words between."""
-        if not (2 <= len(acronym) <= 8 and acronym.isalpha() and acronym.isupper()):
-            return False
-        pat = r"\b" + r"(?:\s+(?:of|and|for|the|de|du|la|&)){0,2}\s+".join(
-            rf"{ch}[a-z]+" for ch in acronym) + r"\b"
-        return any(re.search(pat, d.text) for d in self.corpus.documents)
-
     def _names(self, subj: str, where: str) -> bool:
         """True when the folded text names the subject, by itself or by its long form."""
         head = re.split(r"-(?=[a-z])", subj)[0]  # "HER2-directed" is about HER2
@@ -588,18 +329,6 @@ class ExtractiveAnswerer:
         if long_form:
             forms.add(fold(re.sub(r"\s*\(.*?\)", "", long_form)))
         return any(re.search(rf"(?<![\w]){re.escape(f)}", where) for f in forms if f)
-
-    def _said_otherwise(self, word: str) -> bool:
-        """True when the article's text uses a word the knowledge files give for `word`."""
-        return any(pattern.fullmatch(word) and any(self.terms.in_text(x.lower()) for x in plain_words(formal))
-                   for pattern, formal in LAY_PATTERNS)
-
-    def _closest_corpus_word(self, word: str) -> float:
-        """The highest word-vector similarity between `word` and a word of the article's text."""
-        if self._word_table is None:
-            self._word_table = self.corpus.word_vectors(self.corpus.vocabulary)
-        table = self._word_table
-        return float((table @ self.corpus.word_vectors([word])[0]).max()) if len(table) else 0.0
 
     def answer(self, question: str, passages: list[Passage], query: str | None = None,
                avoid: tuple[str, ...] = (), article: str | None = None,
@@ -622,8 +351,8 @@ class ExtractiveAnswerer:
         described = analysis.described
         numbers = analysis.numbers  # "the 112-patient phase II" is the study of 112, not of 110
         named_part = {p.id: analysis.names_part(p) for p in passages}
-        subjects = self.subjects(question)
-        name_checks = self._name_checks(question)
+        subjects = list(analysis.subjects.subjects)
+        name_checks = self._name_checks(analysis.subjects.named)
         places: dict[str, str] = {}
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
@@ -672,7 +401,7 @@ class ExtractiveAnswerer:
         # found on its topic writes: the article does not report that case
         unstated = [n for n in analysis.specific_numbers if n not in stated_numbers(
             " ".join(f"{p.text} {p.context}" for p in passages))] if best is not None else []
-        decision = self._decide(question, query, best, wanted, features, unstated)
+        decision = self._decide(analysis, best, wanted, features, unstated)
         sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
         # a parent listed beside its own child says nothing more: keep the child
         closest = tuple(x for x in sections if not any(y.startswith(x + " > ") for y in sections))[:3]
@@ -763,20 +492,21 @@ class ExtractiveAnswerer:
                 "strength": best.similarity + self.rule.coverage_weight * best.coverage
                 + PART_BONUS * best.in_named_part + DESCRIPTION_BONUS * best.describes}
 
-    def _decide(self, question: str, query: str, best: _Candidate | None,
+    def _decide(self, analysis: QueryAnalysis, best: _Candidate | None,
                 wanted: re.Pattern | None, features: dict | None = None,
                 unstated: list[str] | None = None) -> Decision:
         """Whether the best sentence answers the question (`AbstentionRule`), and why not.
         `unstated`: numbers the question states that none of the passages found writes."""
+        question = analysis.question
         if best is None:
             return Decision(False, 0.0, "Nothing in it matches the question.")
-        unknown = self.salient_unknown_terms(query)
+        unknown = analysis.subjects.unknown
         strength = (best.similarity + self.rule.coverage_weight * best.coverage + PART_BONUS * best.in_named_part
                     + DESCRIPTION_BONUS * best.describes)
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
             return Decision(False, strength, f"It never mentions {names}.")
-        cited = self.cited_only_names(query)
+        cited = analysis.subjects.cited_only
         if cited:
             names = " or ".join(f"“{w}”" for w in cited)
             return Decision(False, strength, f"Only its bibliography mentions {names}; ask about the works it cites.")

@@ -24,6 +24,7 @@ import numpy as np
 
 from qa.chunking import Passage
 from qa.settings import SETTINGS
+from qa.subjects import SubjectReader, Subjects
 from qa.terms import DRUG_ENDINGS, DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms
 from qa.text import fold
 
@@ -189,6 +190,7 @@ class QueryAnalysis:
     named_parts: tuple[int, ...] = ()  # the `SECTION_HINTS` the question matches
     numbers: frozenset[str] = frozenset()  # the numbers the question writes ("112", "2.5")
     specific_numbers: tuple[str, ...] = ()  # the conditions it states by number ("at 25°C"): `specific_numbers`
+    subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
 
     def names_part(self, passage: Passage) -> bool:
         """True when the question names the part of the article the passage is in ("in the summary",
@@ -205,11 +207,14 @@ class QueryAnalyzer:
         terms: the corpus' key-term statistics (`qa.terms.KeyTerms`).
         described_any: every name some passage describes in apposition (`described_names`).
         embed: the (cached) query embedding.
+        subjects: reads the subjects and names of a question (`qa.subjects.SubjectReader`); without
+            it, an analysis names none.
     """
 
     def __init__(self, glossary: Mapping[str, str], terms: Callable[[], KeyTerms], described_any: frozenset[str],
-                 embed: Callable[[str], np.ndarray]):
+                 embed: Callable[[str], np.ndarray], subjects: SubjectReader | None = None):
         self.glossary = glossary
+        self._subjects = subjects
         self._terms = terms
         self._described_any = described_any
         self._embed = embed
@@ -229,16 +234,20 @@ class QueryAnalyzer:
         vector = self._embed(expanded)
         hints, described, defined = own = self._parts(question)
         q_hints, q_described, q_defined = own if query == question else self._parts(query)
+        bibliographic = asks_for_reference(query)
+        subjects = self._subjects.read(question, query, asks_for_reference(question), bibliographic) \
+            if self._subjects is not None else Subjects()
         return QueryAnalysis(
             question=question, query=query, expanded=expanded, vector=vector,
             weights=terms.weights(query), synonyms=terms.synonyms(query),
             surface=surface() if surface is not None else terms.surface(query),
             own_terms=tuple(terms.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))),
-            bibliographic=asks_for_reference(query),
+            bibliographic=bibliographic,
             hints=q_hints, query_described=q_described, query_defined=q_defined,
             answer_type=answer_type(question), abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
-            numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question))
+            numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
+            subjects=subjects)
 
     def _parts(self, text: str) -> tuple[tuple[int, ...], frozenset[str], tuple[str, ...]]:
         """What a text names of the article: the `SECTION_HINTS` it matches, the names it asks to be

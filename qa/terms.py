@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import tomllib
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
@@ -41,6 +42,9 @@ def _data_pairs(*names: str) -> dict[str, str]:
 #   shorthand.tsv     standard clinical and pharmacy shorthand -> what it stands for
 #   drug_endings.txt  word endings that make a word a drug name (INN stems)
 #   everyday_topics.txt  everyday words whose absence from an article means the question is elsewhere
+#   medical_word_parts.toml  the word parts that make a word a medical term ("-itis", "cardio-")
+#   question_words.txt  words of how a question is asked, not of what it is about
+#   bibliographic_words.txt  words for a bibliography entry that reference lists spell otherwise
 # Set QA_LEXICON_OFF to a comma-separated list of file names to leave them out (for ablations).
 _OFF = {x.strip() for x in os.environ.get("QA_LEXICON_OFF", "").split(",") if x.strip()}
 LEXICON_FILES = ("lay_terms.tsv", "brand_names.tsv", "shorthand.tsv")
@@ -59,14 +63,23 @@ LAY_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
     (re.compile(rf"\b(?:{lay})\b"), formal) for lay, formal in LAY_TERMS.items())
 
 # Words that say what kind of answer is wanted but carry no topic.
-GENERIC = frozenset(
-    """what which who whom whose when where why how does did do is are was were kind type main
-    role use used using study studies trial trials patient patients result results data report
-    reported show shown according mention mentioned say says said find found name named
-    effect effects level levels value values rate rates number percent percentage stand stands
-    mean means meant meaning abbreviation abbreviations abbreviate abbreviated acronym short
-    footnote legend table long average typical typically usual usually""".split()
-)
+# Medical terms by their word parts (qa/data/medical_word_parts.toml): "radiotherapy",
+# "thrombocytopenia", "cardiotoxicity", "immunohistochemistry".
+_PARTS = tomllib.loads(resources.files("qa").joinpath("data/medical_word_parts.toml").read_text(encoding="utf-8"))
+MEDICAL_TERM = re.compile(rf"(?:{'|'.join(_PARTS['suffixes'])})$|^(?:{'|'.join(_PARTS['prefixes'])})")
+
+
+def medical_term(word: str) -> bool:
+    """A medical noun by its word parts; an adjective by a prefix alone ("neurological evidence")
+    describes rather than names a topic."""
+    m = MEDICAL_TERM.search(word)
+    return bool(m) and not (m.start() == 0 and m.end() < len(word) and re.search(r"(?:ic|ical|al)$", word))
+
+
+# Words of how a question is asked, not of what it is about (qa/data/question_words.txt).
+GENERIC = frozenset(w for ln in _data_lines("question_words.txt") for w in ln.split())
+# Words for a bibliography entry that reference lists spell otherwise ("NEJM"; qa/data/bibliographic_words.txt).
+BIBLIOGRAPHIC_ALIASES = frozenset(w for ln in _data_lines("bibliographic_words.txt") for w in ln.split())
 GENERIC_TOKENS = frozenset(t for w in GENERIC for t in tokenize(w))
 
 AROUND_CREDIT = SETTINGS.terms.around_credit  # a term found in the sentence's passage but not in the sentence

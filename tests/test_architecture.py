@@ -88,7 +88,11 @@ def test_the_answerer_reads_the_corpus_through_its_typed_protocol_only():
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
             and node.value.attr == "corpus"}
     assert used and used <= declared, used - declared
-    for retired in ("expand_query", "embed", "abbreviations_in", "long_form", "descriptions_asked", "in_named_part"):
+    for retired in ("expand_query", "embed", "abbreviations_in", "long_form", "descriptions_asked", "in_named_part",
+                    "documents", "vocabulary", "word_vectors"):
         assert retired not in used
+    # what a question names (its subjects, names, absent words) is read once, in its analysis
+    source = (ROOT / "qa" / "answer.py").read_text(encoding="utf-8")
+    assert "SubjectReader" not in source and "qa.names" not in source
     chat = (ROOT / "qa" / "chat.py").read_text(encoding="utf-8")
     assert "getattr(" not in chat and "hasattr(" not in chat

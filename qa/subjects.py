@@ -1,0 +1,329 @@
+"""What a question names: the subjects an answer must be about, and the names the corpus lacks.
+
+`SubjectReader.read(question, query)` reads a question against the corpus it is asked of and
+returns a frozen `Subjects`, computed once per question as part of its `qa.query.QueryAnalysis`:
+
+- `subjects`: drugs (by their endings), codes with digits and acronyms the article defines, which the
+  article names too ("neratinib", "BOLERO-3", "EGFR");
+- `named`: places, species, people, cohorts and enzymes the question names by a proper name the
+  article writes capitalised ("Nampula", "smegmatis" of "Mycobacterium smegmatis", "LipN"), each with
+  the genus the question writes for it;
+- `unknown`: words of the query naming something the corpus never mentions ("metformin", "gastric",
+  "Mycobacterium leprae"; see `qa.answer.AbstentionRule`);
+- `cited_only`: names only the bibliography writes ("Caenorhabditis" of a cited title).
+
+The answerer checks each candidate sentence against `subjects` and `named`, and abstains on
+`unknown` and `cited_only` (`qa.answer.ExtractiveAnswerer`). The knowledge these rules read is in
+`qa/data/` (lay terms, everyday topics, drug endings, medical word parts, question words,
+bibliographic words); what a corpus writes is read of it once (`qa.names`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from qa.corpus import Document
+from qa.lexical import tokenize
+from qa.names import CorpusNames, documents_key, names_of
+from qa.settings import SETTINGS
+from qa.terms import (BIBLIOGRAPHIC_ALIASES, DRUG_NAME, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS,
+                      LAY_TERMS, PUBLICATION, REVIEW_TOPIC, KeyTerms, medical_term)
+from qa.text import STOPWORDS, fold, plain_words
+
+NAME_MATCH = SETTINGS.answer.name_match  # a capitalised word this close to a word of the article is that word
+
+ROMAN = re.compile(r"[IVXL]+")
+_NUMBERED = re.compile(r"\b(?:phase|type|class|cycle|part|arm|level|line|category|tier|step|"
+                       r"group|cohort|study|trial|figure|table|appendix)\s*$", re.I)
+_COORDINATED = re.compile(r"-(?:plus|and|with|or|versus|vs)-", re.I)
+_NUMBER_WORD = re.compile(r"\d+(?:\.\d+)?(?:-[A-Za-z]+)+")
+# a name with a prefix or a participle the article need not use with it: "anti-IGF1R", "IGF1R-blocking"
+_AFFIXED = re.compile(r"(?:anti|non|pre|post|pan|dual|multi)-([\w/]+)|([\w/]+)-(?:blocking|targeting|targeted|"
+                      r"directed|driven|inhibiting|based|like|type|related|expressing|treated|pretreated)",
+                      re.I)
+_FILLERS = {"ok", "okay", "hi", "hello", "thanks"}
+# a capitalised name inside a question ("Nampula", "Novella's", "LipN", "Lip-HSL"), its possessive dropped
+_NAME_WORD = re.compile(r"(?<![\w.\-])([A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)*)(?:['’]s)?(?![\w-])")
+# a species by its binomial, genus written out or abbreviated ("Mycobacterium smegmatis", "M. leprae")
+_SPECIES = re.compile(r"(?<![\w.])([A-Z][a-z]+|[A-Z]\.)\s*([a-z]{3,})\b")
+_PART_WORDS = {"table", "tables", "figure", "figures", "fig", "appendix", "supplement", "section"}
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """What `SubjectReader.read` found a question to name (see the module's docstring)."""
+
+    subjects: tuple[str, ...] = ()  # drugs, codes and acronyms of the question that the article names
+    named: tuple[tuple[str, str], ...] = ()  # (proper name, the genus written for it or "")
+    unknown: tuple[str, ...] = ()  # words of the query naming what the corpus never mentions
+    cited_only: tuple[str, ...] = ()  # names of the query that only the bibliography writes
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The proper names alone, without their genera."""
+        return tuple(name for name, _ in self.named)
+
+
+class NamingCorpus(Protocol):
+    """What the reader reads of a corpus (`qa.Retriever` is one)."""
+
+    glossary: Mapping[str, str]
+    documents: list[Document]
+
+    @property
+    def terms(self) -> KeyTerms: ...
+
+    @property
+    def vocabulary(self) -> list[str]: ...
+
+    def word_vectors(self, words: list[str]) -> np.ndarray: ...
+
+
+def has_lay_synonym(word: str) -> bool:
+    """True when a knowledge file gives the article's words for it ("Herceptin" -> trastuzumab)."""
+    folded = fold(word.lower())
+    return any(pattern.fullmatch(folded) for pattern, _ in LAY_PATTERNS)
+
+
+def _not_a_species(genus: str, epithet: str) -> bool:
+    """"Which mosquito", "Does it": a question word or function word is no genus, nor its follower an epithet."""
+    return genus.rstrip(".").lower() in STOPWORDS or genus.lower() in GENERIC or epithet in STOPWORDS
+
+
+def _body(question: str) -> str:
+    """The question without the earlier subject a follow-up's query carries ("... (everolimus)")."""
+    return question.split(" (")[0] if question.endswith(")") else question
+
+
+class SubjectReader:
+    """Reads the subjects and names of questions against one corpus (see the module's docstring)."""
+
+    def __init__(self, corpus: NamingCorpus):
+        self.corpus = corpus
+        self._word_table: np.ndarray | None = None  # vectors of the article's own words
+        self._stems: dict[str, str] | None = None
+        self._corpus_names: CorpusNames | None = None
+
+    @property
+    def terms(self) -> KeyTerms:
+        return self.corpus.terms
+
+    def read(self, question: str, query: str, question_bibliographic: bool, query_bibliographic: bool) -> Subjects:
+        """The subjects and names of a question (its own words) and of its search query (a follow-up's
+        query carries the earlier subject, which must still be something the corpus mentions)."""
+        return Subjects(subjects=tuple(self.subjects(question)),
+                        named=tuple(self.named(question, question_bibliographic)),
+                        unknown=tuple(self.unknown_terms(query, query_bibliographic)),
+                        cited_only=tuple(self.cited_only(query, query_bibliographic)))
+
+    # ------------------------------------------------------------------ what an answer must be about
+
+    def subjects(self, question: str) -> list[str]:
+        """The named things the question asks about that the article names too: drugs (by their
+        endings), codes with digits, acronyms ("neratinib", "BOLERO-3", "EGFR"). An answer must be
+        about them."""
+        out = []
+        body = _body(question)
+        if PUBLICATION.search(body):  # "which journal was this review on anti-HER2 resistance in?"
+            body = REVIEW_TOPIC.sub(r"\1", body)
+        for w in re.findall(r"[^\W\d_][\w-]*\w", body):  # "ΦX174" whole, not "X174"
+            if len(w) < 3 or not w.isascii() and not any(ch.isdigit() for ch in w if ch.isascii()):
+                continue  # "R²" is no name
+            affixed = _AFFIXED.fullmatch(w)  # "anti-HER2" and "HER2-blocking" are about HER2
+            if affixed:
+                w = next(g for g in affixed.groups() if g)
+            low = w.lower()
+            # a drug by its ending, a code with digits ("BOLERO-3"), or an acronym the article defines
+            # (so that its long form counts as naming it: "MBC" alone is shorthand, not a subject)
+            if low in GENERIC_TOKENS or not (
+                    (w.isupper() and len(w) >= 3 and not ROMAN.fullmatch(w) and w in self.corpus.glossary)
+                    or any(ch.isdigit() for ch in w) or (DRUG_NAME.search(low) and len(low) > 6)):
+                continue
+            toks = tokenize(w)
+            if toks and all(self.terms.in_corpus(t) for t in toks) and w not in out:
+                out.append(w)
+        return out
+
+    def named(self, question: str, bibliographic: bool) -> list[tuple[str, str]]:
+        """The places, species, people, cohorts and enzymes a question names by a proper name the
+        article writes too, each with the genus the question writes for it ("Mycobacterium" or "M."
+        for "smegmatis"; "" for a name that is not a species). Names a knowledge file gives other
+        words for ("Herceptin") and acronyms (`subjects`) are left to those."""
+        if bibliographic:
+            return []  # a bibliography entry names a work its own way ("N Engl J Med" for "New England Journal")
+        body = _body(question)
+        out: list[tuple[str, str]] = []
+        taken: set[int] = set()
+        for m in _SPECIES.finditer(body):
+            genus, epithet = m.groups()
+            if _not_a_species(genus, epithet) or not self.terms.in_text(epithet):
+                continue
+            # the article abbreviates the genus, as articles do for a species they discuss
+            if self._names().abbreviates(genus, epithet):
+                out.append((epithet, genus))  # "M. smegmatis" is not "M. tuberculosis": the epithet names it
+                taken.update(range(m.start(), m.end()))
+        for m in _NAME_WORD.finditer(body):
+            w = m.group(1)
+            if m.start() in taken:
+                continue
+            before = body[:m.start()].rstrip()
+            if not before or before.endswith((".", "?", "!", ":", ";", "\"", "“", "(")):
+                continue  # a sentence's first word is capitalised whatever it is
+            low = w.lower()
+            if low in STOPWORDS or low in GENERIC or low in _PART_WORDS or low in BIBLIOGRAPHIC_ALIASES \
+                    or w.isupper() or has_lay_synonym(w):
+                continue
+            if not all(self.terms.in_text(x) for x in plain_words(w)) or w not in self._names().capitalised:
+                continue  # the article writes it capitalised inside a sentence, as a name
+            if all(w != name for name, _ in out):
+                out.append((w, ""))
+        return out
+
+    # ------------------------------------------------------------------ what the corpus lacks
+
+    def unknown_terms(self, question: str, bibliographic: bool) -> list[str]:
+        """Question words naming something the corpus never mentions (see `qa.answer.AbstentionRule`)."""
+        out = []
+        body = _body(question)
+        folded = fold(body)  # words of a lay phrase ("taken by mouth") stand for the article's words
+        # ... when the article uses one of those words ("kidney" stands for the article's "renal")
+        in_lay = {w for lay, formal in LAY_PATTERNS for m in lay.finditer(folded)
+                  if any(self.terms.in_text(x.lower()) for x in plain_words(formal))
+                  for w in re.findall(r"[a-z0-9]+", m.group(0))}
+        for m in re.finditer(r"[A-Za-z0-9][\w\-/.]*[\w]|[A-Za-z0-9]", body):
+            w = m.group(0)
+            if _COORDINATED.search(w):  # "AUY922-plus-trastuzumab": each part on its own
+                parts = [p for p in _COORDINATED.split(w) if p]
+                if all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1]):
+                    continue
+            if w.isdigit() or w.lower() in BIBLIOGRAPHIC_ALIASES or w.lower() in in_lay or (any(
+                    re.fullmatch(lay, w.lower()) for lay in LAY_TERMS) and (
+                    w.lower() not in EVERYDAY_TOPICS or self._said_otherwise(w.lower()))):
+                continue
+            if w.lower() in _FILLERS:  # "OK, unrelated: ..."
+                continue
+            if ROMAN.fullmatch(w) and _NUMBERED.search(body[:m.start()]):
+                continue  # "stage IV", "phase III": a number, which an article may write otherwise
+            if re.match(r"\s+receptors?\b", body[m.end():], re.I) and self.terms.in_corpus(
+                    re.sub(r"[-/]", "", w.lower()) + "r"):
+                continue  # "IGF-1 receptor" is the article's "IGF1R"
+            if w.lower() in EVERYDAY_TOPICS and not self.terms.in_text(w.lower()) \
+                    and not (bibliographic and all(self.terms.in_corpus(t) for t in tokenize(w))) \
+                    and not any(self.terms.in_text(x) for x in self._text_forms(w.lower())) \
+                    and not self._said_otherwise(w.lower()):
+                out.append(w)  # "kidney" is absent only if "renal" is too (qa/data/lay_terms.tsv)
+                continue
+            if DRUG_NAME.search(w.lower()) and w.isalpha() and not self.terms.in_text(w.lower()) \
+                    and not bibliographic:
+                out.append(w)  # a drug only the bibliography names ("tamoxifen") is not discussed
+                continue
+            whole = tokenize(w)[:1]
+            toks = [t for t in tokenize(w) if t not in GENERIC_TOKENS]
+            # "BOLERO-4" or "HER2-low" must be known whole; "110-patient" or "5-mg" is a number and a
+            # word, "3-4" a range, "HER2/EGFR" a list of known names, "p95-positive" formed as the
+            # article forms names
+            parts = [p for p in re.split(r"[-/]", w) if p]
+            compound_known = (
+                not any(ch.isdigit() for ch in w) or not whole or self.terms.in_corpus(whole[0])
+                or bool(_NUMBER_WORD.fullmatch(w)) or self.terms.known_compound(w)
+                or self.terms.in_corpus(w.lower().replace("-", ""))  # "IGF-1R" is the article's "IGF1R"
+                or (len(parts) > 1 and all(p.isdigit() for p in parts))
+                or _AFFIXED.fullmatch(w) is not None and all(  # "anti-IGF1R", "IGF1R-blocking"
+                    self.terms.in_corpus(t) for p in _AFFIXED.fullmatch(w).groups() if p
+                    for t in tokenize(p)[:1])
+                or ("/" in w and "-" not in w
+                    and all(self.terms.in_corpus(t) for p in parts for t in tokenize(p)[:1])))
+            at_start = m.start() == 0 or body[:m.start()].rstrip().endswith((".", "?", "!", "("))
+            low = w.lower()
+            if not toks or (compound_known and any(self.terms.known(t) for t in toks)):
+                continue
+            name = w[0].isupper() and not at_start and not w.isupper() and not any(ch.isdigit() for ch in w)
+            mixed = any(ch.isupper() for ch in w[1:]) and any(ch.islower() for ch in w)  # "ExteNET", "iDFS"
+            entity = (any(ch.isdigit() for ch in w) or (w.isupper() and len(w) >= 2) or mixed
+                      or name or bool(DRUG_NAME.search(low)) or medical_term(low))
+            if entity and name and not DRUG_NAME.search(low) and not medical_term(low):
+                # "Irish" is the article's "Ireland" (0.79); "Australia" ~ "Ireland" 0.63 is not
+                entity = self._closest_corpus_word(low) < NAME_MATCH
+            if entity and self.spelled_out(w):
+                continue  # "NIH": the article writes "National Institutes of Health"
+            if entity:
+                out.append(w)
+        return out + [x for x in self._absent_species(body) if x not in out]
+
+    def cited_only(self, question: str, bibliographic: bool) -> list[str]:
+        """Names of a question that is not about the bibliography which only the bibliography writes
+        ("Caenorhabditis" of a cited title): the article itself does not discuss them."""
+        if bibliographic:
+            return []
+        out = []
+        for m in _NAME_WORD.finditer(question):
+            w = m.group(1)
+            before = question[:m.start()].rstrip()
+            if (before and not before.endswith((".", "?", "!", ":", ";", "(")) and len(w) >= 5 and w.isalpha()
+                    and w[1:].islower() and w.lower() not in STOPWORDS and w.lower() not in _PART_WORDS
+                    and not has_lay_synonym(w)
+                    and self._names().cited_only(w) and w not in out):
+                out.append(w)
+        return out
+
+    def _absent_species(self, question: str) -> list[str]:
+        """Species the question names by a binomial of a genus the article abbreviates ("M. tuberculosis")
+        whose epithet the article's text never writes ("Mycobacterium leprae")."""
+        out = []
+        for m in _SPECIES.finditer(question):
+            genus, epithet = m.groups()
+            if _not_a_species(genus, epithet) or self.terms.in_text(epithet) or self._text_forms(epithet):
+                continue
+            names = self._names()
+            if (genus.endswith(".") or genus in names.words) and names.abbreviates(genus):
+                out.append(f"{genus} {epithet}")
+        return out
+
+    def spelled_out(self, acronym: str) -> bool:
+        """True when the article's text writes the acronym's words out ("National Institutes of
+        Health" for "NIH"): capitalised words whose initials spell it, short function words between."""
+        if not (2 <= len(acronym) <= 8 and acronym.isalpha() and acronym.isupper()):
+            return False
+        pat = r"\b" + r"(?:\s+(?:of|and|for|the|de|du|la|&)){0,2}\s+".join(
+            rf"{ch}[a-z]+" for ch in acronym) + r"\b"
+        return any(re.search(pat, d.text) for d in self.corpus.documents)
+
+    # ------------------------------------------------------------------ how the corpus writes words
+
+    def _names(self) -> CorpusNames:
+        """How the corpus writes names (`qa.names`), read once per set of documents."""
+        documents: Sequence[Document] = self.corpus.documents
+        key = documents_key(documents)
+        if self._corpus_names is None or self._corpus_names.key != key:
+            self._corpus_names = names_of(documents)
+        return self._corpus_names
+
+    def _text_forms(self, word: str) -> list[str]:
+        """Words of the article's text with the same stem ("supplemented" for "supplement")."""
+        stem = tokenize(word)[:1]
+        if not stem:
+            return []
+        if self._stems is None:
+            self._stems = {}
+            for v in self.corpus.vocabulary:
+                for t in tokenize(v)[:1]:
+                    self._stems.setdefault(t, v)
+        hit = self._stems.get(stem[0])
+        return [hit] if hit else []
+
+    def _said_otherwise(self, word: str) -> bool:
+        """True when the article's text uses a word the knowledge files give for `word`."""
+        return any(pattern.fullmatch(word) and any(self.terms.in_text(x.lower()) for x in plain_words(formal))
+                   for pattern, formal in LAY_PATTERNS)
+
+    def _closest_corpus_word(self, word: str) -> float:
+        """The highest word-vector similarity between `word` and a word of the article's text."""
+        if self._word_table is None:
+            self._word_table = self.corpus.word_vectors(self.corpus.vocabulary)
+        table = self._word_table
+        return float((table @ self.corpus.word_vectors([word])[0]).max()) if len(table) else 0.0
