@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -21,7 +23,7 @@ from qa.corpus import CITATION_MARKER, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
-from qa.query import QueryAnalysis, asks_for_definition, described_names, numbers_in, stated_numbers
+from qa.query import QueryAnalysis, asks_for_definition, described_names, numbers_in, stated_numbers, years_in
 from qa.scoring import SentenceScorer
 from qa.terms import DRUG_NAME, GENERIC, KeyTerms, token_set
 from qa.text import fold
@@ -165,12 +167,12 @@ NUMBER_BONUS = SETTINGS.answer.number_bonus  # for a sentence holding every numb
 PART_BONUS = SETTINGS.answer.part_bonus  # for a sentence of the part of the article the question names
 SUBJECT_PENALTY = SETTINGS.answer.subject_penalty  # for a sentence not about the drug, trial or gene the question names
 DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
-# Questions about results the review could only announce: asked for final/updated results, answered
-# by a sentence saying the study is ongoing or will report, the review does not have them.
-_LATER_RESULTS = re.compile(r"\b(?:final|latest|updated|mature|long-term|eventual)\s+(?:\w+\s+)?"
-                            r"(?:results?|data|analysis|outcomes?|efficacy|survival|findings)\b", re.I)
-_ONGOING = re.compile(r"\b(?:will|is expected|are expected|ongoing|is analyzing|is being|are being|"
-                      r"planned|is enrolling|are enrolling)\b", re.I)
+# Sentences that mention a result without reporting it (qa/data/unreported.toml): a proposed test
+# or a planned study ("this hypothesis can be tested by ...") answers no question about its result,
+# and a study "ongoing" or that "will report" has no final results yet.
+_UNREPORTED = tomllib.loads(resources.files("qa").joinpath("data/unreported.toml").read_text(encoding="utf-8"))
+_PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING = (
+    re.compile(_UNREPORTED[k], re.I) for k in ("proposes", "asks_about_plans", "later_results", "ongoing"))
 
 
 
@@ -186,7 +188,7 @@ class _Candidate:
     score: float = 0.0
     refs: tuple[int, ...] = field(default=())
     defines: bool = False  # spells out the abbreviation a definition question names
-    in_named_part: bool = False  # in the part of the article the question names ("the summary")
+    in_named_part: float = 0.0  # in the part of the article the question names ("the summary"): its hint's weight
     describes: bool = False  # says what the thing asked about is ("PTEN—a negative regulator")
     previous: str = ""  # the sentence before it in its passage
     off_subject: str = ""  # a subject of the question it is not about ("neratinib"), if any
@@ -218,6 +220,8 @@ class AnswerCorpus(Protocol):
     def sentences_of(self, passage: Passage) -> list[tuple[int, Sentence]]: ...
 
     def sentence_vectors(self, ids: list[int]) -> np.ndarray: ...
+
+    def bibliography_entry(self, doc_id: str, number: int) -> Passage | None: ...
 
     def section_text(self, passage: Passage) -> tuple[Section, str]: ...
 
@@ -264,12 +268,13 @@ class ExtractiveAnswerer:
                  places: dict[str, str]) -> str:
         """The first of the question's named things (`_name_checks`) that neither the candidate's
         passage (its text, context and headings) nor its section names, or that the sentence trades
-        for another species of its genus."""
+        for another species of its genus. A table row is a record of its own: its row, headers and
+        caption must name it (the row of "Massancara" is not about "Maganja da Costa")."""
         for name, found, sibling in checks:
             if sibling is not None and name not in c.text and sibling.search(c.text):
                 return name  # the sentence is about another species of the genus ("M. tuberculosis")
-            if not found.search(self._passage_place(c.passage, places)) \
-                    and not found.search(self._section_place(c.passage, places)):
+            if not found.search(self._passage_place(c.passage, places)) and (
+                    c.passage.kind == "table_row" or not found.search(self._section_place(c.passage, places))):
                 return name
         return ""
 
@@ -350,7 +355,7 @@ class ExtractiveAnswerer:
         definitions = analysis.definitions
         described = analysis.described
         numbers = analysis.numbers  # "the 112-patient phase II" is the study of 112, not of 110
-        named_part = {p.id: analysis.names_part(p) for p in passages}
+        named_part = {p.id: analysis.part_weight(p) for p in passages}
         subjects = list(analysis.subjects.subjects)
         name_checks = self._name_checks(analysis.subjects.named)
         places: dict[str, str] = {}
@@ -380,8 +385,7 @@ class ExtractiveAnswerer:
                 if numbers and numbers <= held:  # a table row's caption counts ("... in 2007")
                     c.score += NUMBER_BONUS
                 c.in_named_part = named_part[c.passage.id]
-                if c.in_named_part:
-                    c.score += PART_BONUS  # "according to the summary, ..."
+                c.score += PART_BONUS * c.in_named_part  # "according to the summary, ..."
                 c.describes = bool(described and described & described_names(c.text))
                 if c.describes:
                     c.score += DESCRIPTION_BONUS  # "trastuzumab, a ... monoclonal antibody" for "what kind of drug"
@@ -392,6 +396,12 @@ class ExtractiveAnswerer:
                 # for the whole article, whatever names the question gives it
                 c.off_subject = self._off_subject(subjects, c, question, wanted, places) \
                     or ("" if c.in_named_part else self._unnamed(name_checks, c, places))
+                if not c.off_subject and analysis.years:
+                    # "in the 2010 survey" is not answered by a row of the 2007 survey's table
+                    given = years_in(CITATION_MARKER.sub(" ", c.text + (f" {c.passage.context}"
+                                                                        if c.passage.kind == "table_row" else "")))
+                    if given and not given & set(analysis.years):
+                        c.off_subject = analysis.years[0]
                 if c.off_subject:
                     c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
             cands.sort(key=lambda c: -c.score)
@@ -433,6 +443,13 @@ class ExtractiveAnswerer:
             if c in chosen or any(_near_duplicate(c, o, self.corpus) for o in chosen):
                 continue
             chosen.append(c)
+        if bibliographic and not any(c.passage.kind == "reference" for c in chosen):
+            # "Which paper by Ransac is cited for the method?": the entry the sentence cites says
+            # which, with its title, journal and year
+            entry = self._cited_entry(best, question)
+            if entry is not None:
+                chosen.insert(1, entry)
+                del chosen[max(2, self.max_sentences):]
         citations, parts = [], []
         for i, c in enumerate(chosen, start=1):
             refs = tuple(c.passage.refs[j] for j in range(len(c.passage.refs))
@@ -443,6 +460,24 @@ class ExtractiveAnswerer:
             parts.append(f"{c.text}\u2039{i}\u203a")  # "‹1›": a marker no article uses, glued to its sentence
         return Answer(question, " ".join(parts), tuple(citations), False, tuple(passages), query,
                       best.score, closest, features=features, probability=decision.probability)
+
+    def _cited_entry(self, best: _Candidate, question: str) -> _Candidate | None:
+        """The bibliography entry a sentence cites, as a candidate to quote: its only one, or the one
+        sharing most words with the question ("Ransac", "lipases") when it cites several."""
+        entries = [e for e in (self.corpus.bibliography_entry(best.passage.doc_id, n) for n in best.refs) if e]
+        if len(entries) > 1:
+            asked = token_set(question)
+            shared = [len(asked & token_set(e.text)) for e in entries]
+            top = max(shared)
+            entries = [e for e, n in zip(entries, shared) if n == top] if top else []
+        if len(entries) != 1:
+            return None  # several entries and nothing in the question to choose between them
+        entry = entries[0]
+        sentences = self.corpus.sentences_of(entry)
+        if not sentences:
+            return None
+        sid, sentence = sentences[0]
+        return _Candidate(sid, sentence.text, entry, best.rank, refs=sentence.refs)
 
     def _gives_the_figure(self, follow: _Candidate, best: _Candidate, wanted: re.Pattern | None,
                           weights: dict[str, float], synonyms: Mapping[str, set[str]]) -> bool:
@@ -482,7 +517,7 @@ class ExtractiveAnswerer:
         return {"similarity": best.similarity, "coverage": best.coverage, "exact": exact,
                 "passage": passage, "missing": missing, "absent": absent,
                 "terms": math.log1p(len(weights)), "rank": float(best.rank),
-                "bonus": float(best.in_named_part or best.describes),
+                "bonus": float(bool(best.in_named_part) or best.describes),
                 "sentence_missing": sentence_missing, "typed": float(typed),
                 # the shares of the question's terms that the article has at all: a lay question's
                 # words the article never uses do not count against the passage
@@ -490,7 +525,7 @@ class ExtractiveAnswerer:
                 "exact_rel": min(1.0, exact / (1 - absent)) if absent < 0.999 else 0.0,
                 "coverage_rel": min(1.0, best.coverage / (1 - absent)) if absent < 0.999 else 0.0,
                 "strength": best.similarity + self.rule.coverage_weight * best.coverage
-                + PART_BONUS * best.in_named_part + DESCRIPTION_BONUS * best.describes}
+                + PART_BONUS * min(1.0, best.in_named_part) + DESCRIPTION_BONUS * best.describes}
 
     def _decide(self, analysis: QueryAnalysis, best: _Candidate | None,
                 wanted: re.Pattern | None, features: dict | None = None,
@@ -501,7 +536,7 @@ class ExtractiveAnswerer:
         if best is None:
             return Decision(False, 0.0, "Nothing in it matches the question.")
         unknown = analysis.subjects.unknown
-        strength = (best.similarity + self.rule.coverage_weight * best.coverage + PART_BONUS * best.in_named_part
+        strength = (best.similarity + self.rule.coverage_weight * best.coverage + PART_BONUS * min(1.0, best.in_named_part)
                     + DESCRIPTION_BONUS * best.describes)
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
@@ -524,6 +559,8 @@ class ExtractiveAnswerer:
             return Decision(False, strength, "No sentence of it gives the kind of answer asked for.")
         if _LATER_RESULTS.search(question) and _ONGOING.search(best.text):
             return Decision(False, strength, "It only announces that study; its results came later.")
+        if _PROPOSES.search(best.text) and not _ASKS_ABOUT_PLANS.search(question):
+            return Decision(False, strength, "It only proposes or plans that; it reports no result of it.")
         if self.force:
             return Decision(True, strength)
         if strength < self.rule.min_score:

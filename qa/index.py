@@ -77,9 +77,14 @@ def _versions() -> dict[str, str]:
 
 
 def corpus_fingerprint(docs: list[Document]) -> list[dict]:
-    """What the manifest records of the corpus: each file's name, size and SHA-256."""
+    """What the manifest records of the corpus: each file's name, size and SHA-256, and the SHA-256
+    of the text the parser read of it (a new version of qa may read the same file otherwise)."""
     return [{"doc_id": d.doc_id, "file": Path(d.path).name, "sha256": d.sha256,
-             "chars": len(d.text)} for d in docs]
+             "chars": len(d.text), "text_sha256": _text_digest(d)} for d in docs]
+
+
+def _text_digest(d: Document) -> str:
+    return hashlib.sha256(d.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def expected_manifest(docs: list[Document], model_name: str, settings: ChunkSettings,
@@ -100,6 +105,10 @@ def stale_reason(manifest: dict, expected: dict) -> str | None:
     if old != new:
         changed = sorted(set(old) ^ set(new) | {f for f in old.keys() & new.keys() if old[f] != new[f]})
         return f"corpus changed since the index was built ({', '.join(changed)})"
+    old_text = {c["file"]: c.get("text_sha256") for c in manifest.get("corpus", [])}
+    reread = sorted(c["file"] for c in expected["corpus"] if old_text.get(c["file"]) != c["text_sha256"])
+    if reread:
+        return f"this version of qa reads {', '.join(reread)} differently from the one that built the index"
     if manifest.get("chunker") != expected["chunker"]:
         return "chunker settings changed since the index was built"
     if manifest.get("faiss_factory") != expected["faiss_factory"]:
@@ -212,7 +221,7 @@ def _generation_files(gen: Path) -> list[Path]:
 
 def _reusable(previous: "Index | None", model_name: str, settings_used: ChunkSettings,
               backend: str) -> dict[str, str]:
-    """doc_id -> sha256 of the articles whose passages and vectors the previous index can give
+    """doc_id -> text SHA-256 of the articles whose passages and vectors the previous index can give
     (built with the same model, chunker and encoder)."""
     if previous is None:
         return {}
@@ -222,7 +231,7 @@ def _reusable(previous: "Index | None", model_name: str, settings_used: ChunkSet
             or m.get("encoder", "torch") != backend
             or m.get("passage_vectors", "encoded") != SETTINGS.index.passage_vectors):
         return {}
-    return {c["doc_id"]: c["sha256"] for c in m.get("corpus", [])}
+    return {c["doc_id"]: c.get("text_sha256", "") for c in m.get("corpus", [])}
 
 
 def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
@@ -248,7 +257,7 @@ def build_index(docs: list[Document], embedder: Embedder, index_dir: Path | str,
     settings_used = ChunkSettings(**{**settings.to_dict(), "max_tokens": limit})
     backend = embedder.document_backend(SETTINGS.index.encoder)
     reusable = _reusable(previous, embedder.name, settings_used, backend)
-    keep = [d for d in docs if reusable.get(d.doc_id) == d.sha256]
+    keep = [d for d in docs if reusable.get(d.doc_id) == _text_digest(d)]
     kept_ids = {d.doc_id for d in keep}
     fresh = [d for d in docs if d.doc_id not in kept_ids]
     old_ids = set(reusable)

@@ -828,8 +828,9 @@ def _reference(ref, number: int) -> Reference:
 def parse_jats(data: bytes, doc_id: str = "article", path: str = "") -> Document:
     """Parse one JATS XML article. Raises CorpusError naming the file and line when it is malformed."""
     where = path or doc_id
+    # comments are no part of the text (a licence's commented-out RDF block, an editor's note)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False, huge_tree=True,
-                             load_dtd=False)
+                             load_dtd=False, remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:

@@ -158,6 +158,23 @@ def specific_numbers(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+_YEAR = re.compile(r"(?<![\d\[.,])(?:1[89]\d\d|20\d\d)(?![\d\]])")
+_RELATIVE = re.compile(r"(?:\b(?:before|after|since|until|till|by|from|between|prior to|than|and|or|to)|[-–/])\s*$", re.I)
+
+
+def years_in(text: str) -> set[str]:
+    """The years a text writes ("2007", "in 1999"), not a reference marker ("[2010]") nor part of a number."""
+    return set(_YEAR.findall(text))
+
+
+def stated_years(question: str) -> tuple[str, ...]:
+    """The years a question asks about as its time ("in the 2010 survey", "in 2007"), not as one
+    end of a span ("after 2008", "between 2007 and 2010")."""
+    return tuple(dict.fromkeys(m.group(0) for m in _YEAR.finditer(question)
+                               if not _RELATIVE.search(question[:m.start()])
+                               and not re.match(r"\s*(?:-|–|to|and|or)\s*\d", question[m.end():])))
+
+
 def _canonical(number: str) -> str:
     return number.rstrip("0").rstrip(".") if "." in number else number
 
@@ -190,13 +207,20 @@ class QueryAnalysis:
     named_parts: tuple[int, ...] = ()  # the `SECTION_HINTS` the question matches
     numbers: frozenset[str] = frozenset()  # the numbers the question writes ("112", "2.5")
     specific_numbers: tuple[str, ...] = ()  # the conditions it states by number ("at 25°C"): `specific_numbers`
+    years: tuple[str, ...] = ()  # the years it asks about as its time ("in the 2010 survey"): `stated_years`
     subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
 
     def names_part(self, passage: Passage) -> bool:
         """True when the question names the part of the article the passage is in ("in the summary",
         "the closing remarks", "Table 1", "how did the authors gather their material")."""
+        return self.part_weight(passage) > 0
+
+    def part_weight(self, passage: Passage) -> float:
+        """How strongly the question names the passage's part: the largest weight of the matching
+        `SECTION_HINTS` (2 for a funding or competing-interests statement, which only that part can
+        answer), 0 when it names none."""
         where = f"{passage.kind} {passage.section}"
-        return any(SECTION_HINTS[i][1].search(where) for i in self.named_parts)
+        return max((SECTION_HINTS[i][2] for i in self.named_parts if SECTION_HINTS[i][1].search(where)), default=0.0)
 
 
 class QueryAnalyzer:
@@ -247,7 +271,7 @@ class QueryAnalyzer:
             answer_type=answer_type(question), abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
-            subjects=subjects)
+            years=stated_years(question), subjects=subjects)
 
     def _parts(self, text: str) -> tuple[tuple[int, ...], frozenset[str], tuple[str, ...]]:
         """What a text names of the article: the `SECTION_HINTS` it matches, the names it asks to be

@@ -115,6 +115,7 @@ class Retriever:
         self._articles: dict | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._folded: list[str] | None = None  # the passages' texts in `fold` form, when first needed
+        self._entries: dict[tuple[str, int], Passage] | None = None  # bibliography entries by number
 
     # ------------------------------------------------------------------ construction
 
@@ -223,6 +224,13 @@ class Retriever:
     def sentences_of(self, passage: Passage) -> list[tuple[int, Sentence]]:
         """The passage's sentences with their ids, in order."""
         return [(i, self._index.sentences[i]) for i in passage.sentences]
+
+    def bibliography_entry(self, doc_id: str, number: int) -> Passage | None:
+        """The passage of an article's bibliography entry by its number ("[34]"), if indexed."""
+        if self._entries is None:
+            self._entries = {(p.doc_id, r.number): p for p in self._index.passages if p.kind == "reference"
+                             for r in p.refs[:1]}
+        return self._entries.get((doc_id, number))
 
     def sentence_vectors(self, ids: list[int]) -> np.ndarray:
         """Normalised embeddings of sentences by id, computed at index time."""

@@ -51,6 +51,8 @@ _FILLERS = {"ok", "okay", "hi", "hello", "thanks"}
 _NAME_WORD = re.compile(r"(?<![\w.\-])([A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)*)(?:['’]s)?(?![\w-])")
 # a species by its binomial, genus written out or abbreviated ("Mycobacterium smegmatis", "M. leprae")
 _SPECIES = re.compile(r"(?<![\w.])([A-Z][a-z]+|[A-Z]\.)\s*([a-z]{3,})\b")
+# after a given name: initials, then a capitalised surname ("Mike T. John", "Olin Silander")
+_SURNAME_AFTER = re.compile(r"\s+(?:[A-Z]\.?\s+){0,2}([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _PART_WORDS = {"table", "tables", "figure", "figures", "fig", "appendix", "supplement", "section"}
 
 
@@ -251,6 +253,8 @@ class SubjectReader:
                 entity = self._closest_corpus_word(low) < NAME_MATCH
             if entity and self.spelled_out(w):
                 continue  # "NIH": the article writes "National Institutes of Health"
+            if entity and name and self._given_name(body[m.end():]):
+                continue  # "Mike T. John": a bibliography or byline writes "John MT"
             if entity:
                 out.append(w)
         return out + [x for x in self._absent_species(body) if x not in out]
@@ -283,6 +287,14 @@ class SubjectReader:
             if (genus.endswith(".") or genus in names.words) and names.abbreviates(genus):
                 out.append(f"{genus} {epithet}")
         return out
+
+    def _given_name(self, after: str) -> bool:
+        """True when the words after a capitalised word are a surname the corpus writes as a name
+        (and initials): the word is a person's given name, which bylines and bibliographies shorten
+        to initials ("Mike T. John" is "John MT")."""
+        m = _SURNAME_AFTER.match(after)
+        return bool(m) and m.group(1) in self._names().capitalised | self._names().words and \
+            self.terms.in_text(m.group(1).lower())
 
     def spelled_out(self, acronym: str) -> bool:
         """True when the article's text writes the acronym's words out ("National Institutes of

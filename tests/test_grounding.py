@@ -1,5 +1,5 @@
-"""What an answer must be about, on three development articles of three fields (virology field
-survey, enzymology, evolutionary theory) and the review, with the real model and index: a number the
+"""What an answer must be about, on four development articles of four fields (virology field
+survey, enzymology, evolutionary theory, phage biology) and the review, with the real model and index: a number the
 question states as a condition, a place, species or enzyme it names, a name only the bibliography
 writes, and a follow-up that asks the previous question of a new subject."""
 
@@ -15,7 +15,7 @@ from qa.query import specific_numbers, stated_numbers
 from qa.text import fold
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLES = ("pntd.0002065", "pone.0046493", "pone.0000217")
+ARTICLES = ("pntd.0002065", "pone.0046493", "pone.0000217", "1471-2180-11-174")
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +172,81 @@ def test_question_words_are_no_species_and_names_are_read_as_the_article_writes_
     assert named("Which mosquito species collected in Mopeia's dambos tested positive?") == ["Mopeia"]
     assert named("What MIC does MmPPOX have against Mycobacterium smegmatis?") == ["smegmatis", "MmPPOX"]
     assert named("Who wrote the 2006 New England Journal paper on lapatinib?") == []  # the bibliography's
+
+
+@pytest.mark.parametrize("article, question, fact", [
+    ("pone.0046493", "Which paper by Ransac and colleagues is cited for the lipase-inhibitor pre-incubation "
+                     "method, and where was it published?", "Methods Enzymol"),
+    ("pone.0000217", "What is the title of the Sella and Hirsh paper whose statistical physics result underlies "
+                     "the equilibrium fitness formula?", "The application of statistical physics to evolutionary biology"),
+])
+def test_a_question_about_a_cited_paper_quotes_the_entry_the_sentence_cites(articles, article, question, fact):
+    a = ask(articles, article, question)
+    assert not a.abstained and fold(fact) in fold(a.text)
+    body, entry = a.citations[0], next(c for c in a.citations if c.passage.kind == "reference")
+    assert body.passage.kind != "reference"
+    assert entry.passage.refs[0].number in {r.number for r in body.references}  # the entry the sentence cites
+    assert entry.sentence in a.text
+
+
+def test_a_given_name_before_a_surname_the_article_writes_is_no_absent_name(articles):
+    def unknown(question):
+        return list(articles.analyze(question).subjects.unknown)
+
+    assert unknown("How was Olin Silander funded?") == []  # the article writes "Silander OK"
+    assert "Olin" in unknown("How was Olin Brightwater funded?")
+    a = ask(articles, "pone.0000217", "Switching topics: how was Olin Silander funded?")
+    assert not a.abstained and "NIH training grant" in a.text
+
+
+@pytest.mark.parametrize("article", ["pntd.0002065", "pone.0046493"])
+def test_who_paid_for_it_is_answered_by_the_funding_statement(articles, article):
+    a = ask(articles, article, "Who paid for this research?")
+    assert not a.abstained and a.citations[0].passage.section.lower() in ("funding", "notes"), a.citations[0].section
+
+
+def test_a_sentence_that_only_proposes_work_does_not_answer_what_it_found(articles):
+    a = ask(articles, "pone.0046493", "How much phospholipase activity does LipY have?")
+    assert a.abstained and "proposes or plans" in a.reason
+    # asked what is being examined, the same sentence answers
+    b = ask(articles, "pone.0046493", "Which further activities of these enzymes are currently being examined?")
+    assert not b.abstained and "phospholipase" in b.text
+
+
+def test_a_table_of_another_year_does_not_answer_for_the_year_asked(articles):
+    a = ask(articles, "pntd.0002065", "What IgG seroprevalence was found in goats from Maganja da Costa in the 2010 survey?")
+    assert "39.1" not in a.text  # Table 1 is the 2007 survey's
+    assert not any(c.passage.kind == "table_row" and "2010" not in c.passage.context for c in a.citations)
+    b = ask(articles, "pntd.0002065", "What IgG seroprevalence was found in goats from Maganja da Costa in the 2007 survey?")
+    assert not b.abstained and "39.1" in b.text
+
+
+def test_a_duration_question_needs_a_time_and_an_ordinal_or_a_possessive_is_none():
+    from qa.query import answer_type
+
+    wanted = answer_type("How many minutes did patients need on average to complete the questionnaire?")
+    assert wanted is answer_type("How long did it take?")  # a duration, not a count
+    assert wanted.search("The mean lysis time was 65.1 min") and wanted.search("after 45 s") \
+        and wanted.search("a 2-day interval")
+    assert not wanted.search("41 patients received a second questionnaire by mail")
+    assert not wanted.search("Cronbach's alpha was 0.97")
+    assert answer_type("How many patients completed it?") is not wanted
+
+
+@pytest.mark.parametrize("question, word", [
+    ("What scores were found among Dutch schoolchildren?", "schoolchildren"),
+    ("Were the scores related to the patients' income?", "income"),
+    ("How do I get a red wine stain out of a cotton shirt?", "shirt"),
+])
+def test_everyday_words_no_article_uses_are_absent_topics(articles, session, question, word):
+    assert word in articles.analyze(question).subjects.unknown
+    assert word in session.retriever.analyze(question).subjects.unknown
+
+
+@pytest.mark.parametrize("article, question, fact", [
+    ("1471-2180-11-174", "And who supported Dennehy while the manuscript was being prepared?", "Professional Staff Congress"),
+    ("1471-2180-11-174", "Which NIH grant funded this work?", "GM072815"),
+])
+def test_support_stated_in_the_acknowledgements_answers_who_funded_it(articles, article, question, fact):
+    a = ask(articles, article, question)
+    assert not a.abstained and fact in a.text and a.citations[0].passage.section.lower().startswith("acknowledg")

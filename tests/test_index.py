@@ -138,6 +138,18 @@ def test_other_model_is_stale(index_copy, corpus_dir):
     assert "all-mpnet-base-v2" in str(e.value) and "model" in str(e.value)
 
 
+def test_an_index_of_text_read_otherwise_is_stale(index_copy, corpus_dir):
+    """Same file, but an older qa read other text from it (a parser fix): the index is stale, and
+    the message names the file."""
+    m = json.loads((index_copy / "manifest.json").read_text(encoding="utf-8"))
+    assert all(len(c["text_sha256"]) == 64 for c in m["corpus"])
+    m["corpus"][0]["text_sha256"] = "0" * 64
+    (index_copy / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    with pytest.raises(qa.StaleIndexError) as e:
+        _load_never(corpus_dir, index_copy)
+    assert "reads" in str(e.value) and m["corpus"][0]["file"] in str(e.value) and "\n" not in str(e.value)
+
+
 def test_other_chunker_settings_are_stale(index_copy, corpus_dir):
     with pytest.raises(qa.StaleIndexError) as e:
         qa.Retriever.load(corpus_dir=corpus_dir, index_dir=index_copy, rebuild="never",

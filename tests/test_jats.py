@@ -128,6 +128,15 @@ def test_invariants_on_every_article(article):
     assert article.abstract and article.references
 
 
+def test_no_markup_or_comment_reaches_the_text(jats):
+    """A commented-out block (a licence's RDF, an editor's note) and tags are no part of what is read."""
+    path, root, article = jats
+    comments = [c.text for c in root.iter(etree.Comment) if c.text and len(c.text.strip()) > 20]
+    for b in article.document.blocks:
+        assert not re.search(r"<[a-zA-Z/!][^>]*>", b.text), b.text[:120]
+        assert not any(c.strip()[:40] in b.text for c in comments)
+
+
 def test_parsing_is_fast(article):
     import time
 
