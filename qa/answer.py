@@ -23,7 +23,8 @@ from qa.corpus import CITATION_MARKER, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
-from qa.query import QueryAnalysis, asks_for_definition, described_names, numbers_in, stated_numbers, years_in
+from qa.query import (QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in, stated_numbers,
+                      years_in)
 from qa.scoring import SentenceScorer
 from qa.terms import DRUG_NAME, GENERIC, KeyTerms, token_set
 from qa.text import fold
@@ -409,8 +410,11 @@ class ExtractiveAnswerer:
         features = self.features(query, weights, synonyms, best, wanted is not None) if best is not None else {}
         # a number the question states as a condition ("at 25°C", "in 2010") that none of the passages
         # found on its topic writes: the article does not report that case
-        unstated = [n for n in analysis.specific_numbers if n not in stated_numbers(
-            " ".join(f"{p.text} {p.context}" for p in passages))] if best is not None else []
+        found = " ".join(f"{p.text} {p.context}" for p in passages) if best is not None else ""
+        unstated = [n for n in analysis.specific_numbers if n not in stated_numbers(found)] if best is not None else []
+        # ... or that they write only as another quantity ("42" of "45 (42-49)" is no "42°C")
+        unstated += [m for m in analysis.measures if best is not None and not measure_stated(m, found)
+                     and not any(m.startswith(n) for n in unstated)]
         decision = self._decide(analysis, best, wanted, features, unstated)
         sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
         # a parent listed beside its own child says nothing more: keep the child

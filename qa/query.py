@@ -143,6 +143,41 @@ def stated_numbers(text: str) -> set[str]:
     return {_canonical(n) for n in numbers_in(_THOUSANDS.sub("", text))}
 
 
+# a number with the unit of a temperature or a concentration ("42°C", "10 µg/mL", "5 mM", "30 kDa");
+# not % nor a duration, which a table writes in its header instead ("Seroprevalence (%): 35.8")
+_MEASURE = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)\s*(°\s*[CF]|º\s*[CF]|[µμu]g/m[lL]|mg/m[lL]|ng/m[lL]|mg/kg|[µμnm]M|kDa)(?![\w/])")
+
+
+def _unit_pattern(unit: str) -> str:
+    """A pattern for the unit as texts write it: "°C" or "º C", "µg/mL" or "μg / ml"."""
+    out = []
+    for ch in re.sub(r"\s+", "", unit).replace("º", "°"):
+        if ch == "°":
+            out.append("[°º]\\s*")
+        elif ch in "µμu":
+            out.append("[µμu]")
+        elif ch == "/":
+            out.append("\\s*/\\s*")
+        elif ch in "lL":
+            out.append("[lL]")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def stated_measures(question: str) -> tuple[str, ...]:
+    """The measures a question states as a condition, number and unit ("at 42°C", "at 10 µg/mL")."""
+    return tuple(dict.fromkeys(m.group(1) + re.sub(r"\s+", "", m.group(2)) for m in _MEASURE.finditer(question)))
+
+
+def measure_stated(measure: str, text: str) -> bool:
+    """True when the text writes the measure, its number followed by its unit ("42 °C" for "42°C")."""
+    m = _MEASURE.fullmatch(measure)
+    if not m:
+        return True
+    return bool(re.search(rf"(?<![\d.]){re.escape(m.group(1))}\s*{_unit_pattern(m.group(2))}(?![A-Za-z])", text))
+
+
 def specific_numbers(question: str) -> tuple[str, ...]:
     """The numbers a question states as a condition an answer must share ("at 25°C", "in 2010", "a
     population size of 5000"): not an approximation ("about 2,400 women"), not a small count that an
@@ -207,6 +242,7 @@ class QueryAnalysis:
     named_parts: tuple[int, ...] = ()  # the `SECTION_HINTS` the question matches
     numbers: frozenset[str] = frozenset()  # the numbers the question writes ("112", "2.5")
     specific_numbers: tuple[str, ...] = ()  # the conditions it states by number ("at 25°C"): `specific_numbers`
+    measures: tuple[str, ...] = ()  # the measures it states ("at 42°C"): `stated_measures`
     years: tuple[str, ...] = ()  # the years it asks about as its time ("in the 2010 survey"): `stated_years`
     subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
 
@@ -271,7 +307,7 @@ class QueryAnalyzer:
             answer_type=answer_type(question), abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
-            years=stated_years(question), subjects=subjects)
+            measures=stated_measures(question), years=stated_years(question), subjects=subjects)
 
     def _parts(self, text: str) -> tuple[tuple[int, ...], frozenset[str], tuple[str, ...]]:
         """What a text names of the article: the `SECTION_HINTS` it matches, the names it asks to be

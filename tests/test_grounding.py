@@ -250,3 +250,22 @@ def test_everyday_words_no_article_uses_are_absent_topics(articles, session, que
 def test_support_stated_in_the_acknowledgements_answers_who_funded_it(articles, article, question, fact):
     a = ask(articles, article, question)
     assert not a.abstained and fact in a.text and a.citations[0].passage.section.lower().startswith("acknowledg")
+
+
+def test_a_measure_the_question_states_must_be_written_with_its_unit(articles):
+    from qa.query import measure_stated, stated_measures
+
+    assert stated_measures("Evolved at 42°C, or at 10 µg/mL?") == ("42°C", "10µg/mL")
+    assert measure_stated("42°C", "raised to 42 °C for 15 min") and not measure_stated("42°C", "ne/Q = 45 (42−49)")
+    a = ask(articles, "pone.0000217", "How did the ΦX174 complexity estimate change when the phage was evolved at "
+                                      "a higher temperature such as 42°C?")
+    assert a.abstained and "“42°C”" in a.reason  # the article has 42 only as a bound of an interval
+    b = ask(articles, "1471-2180-11-174", "For how long were the cells kept at 42°C?")
+    assert not b.abstained and "15 min" in b.text
+
+
+def test_a_which_species_question_needs_a_sentence_naming_a_species(articles):
+    a = ask(articles, "pntd.0002065", "Which mosquito species collected in the Mopeia dambos were found to carry RVFV?")
+    assert a.abstained and "kind of answer" in a.reason  # "the mosquitoes in the dambos" names none
+    b = ask(articles, "pone.0046493", "Which mycobacterial species did MmPPOX inhibit the growth of?")
+    assert not b.abstained and ("M. tuberculosis" in b.text or "M. bovis" in b.text)
