@@ -266,8 +266,18 @@ def _schwartz_hearst(short: str, before: str) -> str | None:
 
 
 def find_abbreviations(text: str) -> dict[str, str]:
-    """Definitions written as "long form (SHORT)" in running text."""
+    """Definitions written as "long form (SHORT)" in running text, and as "SHORT (long form)"
+    ("standard LB (lysogeny broth [55])"), the two forms of Schwartz & Hearst (2003)."""
     out: dict[str, str] = {}
+    for m in re.finditer(r"(?<![\w-])([A-Za-z][A-Za-z0-9\-/]{0,9})\s+\(([^()\[\]]{4,80})(?:\s*\[[^\]]*\])?\)", text):
+        short, inside = m.group(1), m.group(2).strip(" ,;")
+        if sum(ch.isupper() for ch in short) < 1 or len(inside.split()) < 2 or len(inside) <= len(short) \
+                or not inside[0].isalpha():
+            continue
+        long_form = _schwartz_hearst(short, inside)
+        # the whole parenthesis spells the short form out, from its first word on
+        if long_form == inside and long_form[0].lower() == short[0].lower() and short not in out:
+            out[short] = long_form
     for m in re.finditer(r"\(([A-Za-z][A-Za-z0-9\-/]{0,10})\)", text):
         short = m.group(1)
         if sum(ch.isupper() for ch in short) < 1 or short.lower() in {"i", "ii", "iii", "iv"}:

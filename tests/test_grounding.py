@@ -269,3 +269,14 @@ def test_a_which_species_question_needs_a_sentence_naming_a_species(articles):
     assert a.abstained and "kind of answer" in a.reason  # "the mosquitoes in the dambos" names none
     b = ask(articles, "pone.0046493", "Which mycobacterial species did MmPPOX inhibit the growth of?")
     assert not b.abstained and ("M. tuberculosis" in b.text or "M. bovis" in b.text)
+
+
+def test_an_abbreviation_spelled_out_after_it_is_read_as_the_article_defines_it(articles):
+    from qa.corpus import find_abbreviations
+
+    found = find_abbreviations("grown in standard LB (lysogeny broth [55]) or DM (Davis minimal salts medium); "
+                               "HER2 (also called ErbB2) and PFS (median 6.9 months); overall survival (OS)")
+    assert found == {"LB": "lysogeny broth", "DM": "Davis minimal salts medium", "OS": "overall survival"}
+    assert articles.glossary.get("LB") == "lysogeny broth"
+    a = ask(articles, "1471-2180-11-174", "What does LB stand for in this article?")
+    assert not a.abstained and "lysogeny broth" in a.text
