@@ -26,6 +26,7 @@ from qa.lexical import tokenize
 from qa.query import (QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in, stated_numbers,
                       years_in)
 from qa.scoring import SentenceScorer
+from qa.subjects import organisms_in
 from qa.terms import DRUG_NAME, GENERIC, KeyTerms, token_set
 from qa.text import fold
 
@@ -172,8 +173,9 @@ DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying w
 # or a planned study ("this hypothesis can be tested by ...") answers no question about its result,
 # and a study "ongoing" or that "will report" has no final results yet.
 _UNREPORTED = tomllib.loads(resources.files("qa").joinpath("data/unreported.toml").read_text(encoding="utf-8"))
-_PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING = (
-    re.compile(_UNREPORTED[k], re.I) for k in ("proposes", "asks_about_plans", "later_results", "ongoing"))
+_PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_WORK = (
+    re.compile(_UNREPORTED[k], re.I) for k in ("proposes", "asks_about_plans", "later_results", "ongoing",
+                                              "asks_own_result", "own_work"))
 
 
 
@@ -397,6 +399,11 @@ class ExtractiveAnswerer:
                 # for the whole article, whatever names the question gives it
                 c.off_subject = self._off_subject(subjects, c, question, wanted, places) \
                     or ("" if c.in_named_part else self._unnamed(name_checks, c, places))
+                if not c.off_subject and analysis.subjects.organisms:
+                    # "the seroprevalence in cattle" is not answered by a sentence about goats and sheep
+                    kinds = {k for _, k in organisms_in(c.text)}
+                    if kinds and not kinds & {k for _, k in analysis.subjects.organisms}:
+                        c.off_subject = analysis.subjects.organisms[0][0]
                 if not c.off_subject and analysis.years:
                     # "in the 2010 survey" is not answered by a row of the 2007 survey's table
                     given = years_in(CITATION_MARKER.sub(" ", c.text + (f" {c.passage.context}"
@@ -565,6 +572,9 @@ class ExtractiveAnswerer:
             return Decision(False, strength, "It only announces that study; its results came later.")
         if _PROPOSES.search(best.text) and not _ASKS_ABOUT_PLANS.search(question):
             return Decision(False, strength, "It only proposes or plans that; it reports no result of it.")
+        if _ASKS_OWN_RESULT.search(question) and best.passage.kind != "reference" \
+                and CITATION_MARKER.search(best.text) and not _OWN_WORK.search(best.text):
+            return Decision(False, strength, "It cites that from other work; it does not report measuring it.")
         if self.force:
             return Decision(True, strength)
         if strength < self.rule.min_score:

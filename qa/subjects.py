@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import Protocol
 
 import numpy as np
@@ -64,6 +65,7 @@ class Subjects:
     named: tuple[tuple[str, str], ...] = ()  # (proper name, the genus written for it or "")
     unknown: tuple[str, ...] = ()  # words of the query naming what the corpus never mentions
     cited_only: tuple[str, ...] = ()  # names of the query that only the bibliography writes
+    organisms: tuple[tuple[str, int], ...] = ()  # (word, kind) of the organisms it asks about (`ORGANISMS`)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -84,6 +86,26 @@ class NamingCorpus(Protocol):
     def vocabulary(self) -> list[str]: ...
 
     def word_vectors(self, words: list[str]) -> np.ndarray: ...
+
+
+def _organism_kinds() -> dict[str, int]:
+    lines = [ln for ln in resources.files("qa").joinpath("data/organisms.txt").read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    return {w: i for i, ln in enumerate(lines) for w in ln.split()}
+
+
+# word -> the kind of organism it names (qa/data/organisms.txt): "cattle", "cows" and "bovine" are one
+ORGANISMS: dict[str, int] = _organism_kinds()
+
+
+def organisms_in(text: str) -> tuple[tuple[str, int], ...]:
+    """The organisms a text names, each with its kind, in order."""
+    out: dict[int, str] = {}
+    for w in re.findall(r"[a-z]+(?:-[a-z]+)?", text.lower()):
+        kind = ORGANISMS.get(w)
+        if kind is not None and kind not in out:
+            out[kind] = w
+    return tuple((w, k) for k, w in out.items())
 
 
 def has_lay_synonym(word: str) -> bool:
@@ -118,7 +140,7 @@ class SubjectReader:
     def read(self, question: str, query: str, question_bibliographic: bool, query_bibliographic: bool) -> Subjects:
         """The subjects and names of a question (its own words) and of its search query (a follow-up's
         query carries the earlier subject, which must still be something the corpus mentions)."""
-        return Subjects(subjects=tuple(self.subjects(question)),
+        return Subjects(subjects=tuple(self.subjects(question)), organisms=organisms_in(_body(question)),
                         named=tuple(self.named(question, question_bibliographic)),
                         unknown=tuple(self.unknown_terms(query, query_bibliographic)),
                         cited_only=tuple(self.cited_only(query, query_bibliographic)))

@@ -280,3 +280,22 @@ def test_an_abbreviation_spelled_out_after_it_is_read_as_the_article_defines_it(
     assert articles.glossary.get("LB") == "lysogeny broth"
     a = ask(articles, "1471-2180-11-174", "What does LB stand for in this article?")
     assert not a.abstained and "lysogeny broth" in a.text
+
+
+def test_what_the_authors_measured_is_not_answered_by_another_works_figure(articles):
+    a = ask(articles, "1471-2180-11-174", "What burst size did the authors measure for individual IN71 lysogenic cells?")
+    assert a.abstained and "cites that from other work" in a.reason
+    # asked for the cited work's figure, the same sentence answers
+    b = ask(articles, "1471-2180-11-174", "According to earlier work the authors cite, at what rate do phage progeny "
+                                          "accumulate after lysis induction?")
+    assert not b.abstained and "7.7 phage per minute" in b.text
+
+
+def test_a_sentence_about_another_kind_of_organism_does_not_answer(articles):
+    from qa.subjects import organisms_in
+
+    assert [w for w, _ in organisms_in("in cattle, cows and the farmers' goats")] == ["cattle", "farmers", "goats"]
+    a = ask(articles, "pntd.0002065", "What was the RVF seroprevalence in cattle sampled in Mopeia and Nicoadala in 2010?")
+    assert a.abstained and "cattle" in a.reason  # the 2010 survey sampled sheep and goats
+    b = ask(articles, "pntd.0002065", "How many cattle died of RVF in Gaza Province?")
+    assert not b.abstained and "134 cattle" in b.text
