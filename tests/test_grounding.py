@@ -299,3 +299,14 @@ def test_a_sentence_about_another_kind_of_organism_does_not_answer(articles):
     assert a.abstained and "cattle" in a.reason  # the 2010 survey sampled sheep and goats
     b = ask(articles, "pntd.0002065", "How many cattle died of RVF in Gaza Province?")
     assert not b.abstained and "134 cattle" in b.text
+
+
+def test_a_was_it_significant_question_is_answered_by_a_sentence_saying_whether(articles):
+    from qa.query import answer_type
+
+    wanted = answer_type("Was the difference between sheep and goats statistically significant?")
+    assert wanted.search("but not statistically significantly so (p = 0.58)") and wanted.search("p < 0.05")
+    assert not wanted.search("It is interesting to note the following.")
+    assert answer_type("How many patients had a significant response?") is not wanted
+    a = ask(articles, "1471-2180-11-174", "Was the link between host growth rate and mean lysis time statistically significant?")
+    assert not a.abstained and "not significant" in a.text
