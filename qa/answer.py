@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -27,7 +25,7 @@ from qa.query import (QueryAnalysis, asks_for_definition, described_names, measu
                       years_in)
 from qa.scoring import SentenceScorer
 from qa.subjects import organisms_in
-from qa.terms import DRUG_NAME, GENERIC, KeyTerms, token_set
+from qa.terms import DRUG_NAME, GENERIC, KeyTerms, data_toml, token_set
 from qa.text import fold
 
 
@@ -172,12 +170,10 @@ DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying w
 # Sentences that mention a result without reporting it (qa/data/unreported.toml): a proposed test
 # or a planned study ("this hypothesis can be tested by ...") answers no question about its result,
 # and a study "ongoing" or that "will report" has no final results yet.
-_UNREPORTED = tomllib.loads(resources.files("qa").joinpath("data/unreported.toml").read_text(encoding="utf-8"))
+_UNREPORTED = data_toml("unreported.toml")
 _PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_WORK = (
     re.compile(_UNREPORTED[k], re.I) for k in ("proposes", "asks_about_plans", "later_results", "ongoing",
                                               "asks_own_result", "own_work"))
-
-
 
 
 @dataclass
@@ -361,6 +357,8 @@ class ExtractiveAnswerer:
         named_part = {p.id: analysis.part_weight(p) for p in passages}
         subjects = list(analysis.subjects.subjects)
         name_checks = self._name_checks(analysis.subjects.named)
+        kinds_asked = {k for _, k in analysis.subjects.organisms}  # the organisms it asks about
+        years_asked = set(analysis.years)
         places: dict[str, str] = {}
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
@@ -399,16 +397,16 @@ class ExtractiveAnswerer:
                 # for the whole article, whatever names the question gives it
                 c.off_subject = self._off_subject(subjects, c, question, wanted, places) \
                     or ("" if c.in_named_part else self._unnamed(name_checks, c, places))
-                if not c.off_subject and analysis.subjects.organisms:
+                if not c.off_subject and kinds_asked:
                     # "the seroprevalence in cattle" is not answered by a sentence about goats and sheep
                     kinds = {k for _, k in organisms_in(c.text)}
-                    if kinds and not kinds & {k for _, k in analysis.subjects.organisms}:
+                    if kinds and not kinds & kinds_asked:
                         c.off_subject = analysis.subjects.organisms[0][0]
-                if not c.off_subject and analysis.years:
+                if not c.off_subject and years_asked:
                     # "in the 2010 survey" is not answered by a row of the 2007 survey's table
                     given = years_in(CITATION_MARKER.sub(" ", c.text + (f" {c.passage.context}"
                                                                         if c.passage.kind == "table_row" else "")))
-                    if given and not given & set(analysis.years):
+                    if given and not given & years_asked:
                         c.off_subject = analysis.years[0]
                 if c.off_subject:
                     c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
@@ -417,11 +415,13 @@ class ExtractiveAnswerer:
         features = self.features(query, weights, synonyms, best, wanted is not None) if best is not None else {}
         # a number the question states as a condition ("at 25°C", "in 2010") that none of the passages
         # found on its topic writes: the article does not report that case
-        found = " ".join(f"{p.text} {p.context}" for p in passages) if best is not None else ""
-        unstated = [n for n in analysis.specific_numbers if n not in stated_numbers(found)] if best is not None else []
-        # ... or that they write only as another quantity ("42" of "45 (42-49)" is no "42°C")
-        unstated += [m for m in analysis.measures if best is not None and not measure_stated(m, found)
-                     and not any(m.startswith(n) for n in unstated)]
+        unstated: list[str] = []
+        if best is not None:
+            found = " ".join(f"{p.text} {p.context}" for p in passages)
+            unstated = [n for n in analysis.specific_numbers if n not in stated_numbers(found)]
+            # ... or that they write only as another quantity ("42" of "45 (42-49)" is no "42°C")
+            unstated += [m for m in analysis.measures if not measure_stated(m, found)
+                         and not any(m.startswith(n) for n in unstated)]
         decision = self._decide(analysis, best, wanted, features, unstated)
         sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
         # a parent listed beside its own child says nothing more: keep the child
@@ -535,8 +535,13 @@ class ExtractiveAnswerer:
                 "passage_rel": min(1.0, passage / (1 - absent)) if absent < 0.999 else 0.0,
                 "exact_rel": min(1.0, exact / (1 - absent)) if absent < 0.999 else 0.0,
                 "coverage_rel": min(1.0, best.coverage / (1 - absent)) if absent < 0.999 else 0.0,
-                "strength": best.similarity + self.rule.coverage_weight * best.coverage
-                + PART_BONUS * min(1.0, best.in_named_part) + DESCRIPTION_BONUS * best.describes}
+                "strength": self._strength(best)}
+
+    def _strength(self, best: _Candidate) -> float:
+        """How well the best sentence answers: its similarity, `coverage_weight` x its coverage, and
+        the bonuses for the part of the article named and for describing what was asked about."""
+        return (best.similarity + self.rule.coverage_weight * best.coverage + PART_BONUS * min(1.0, best.in_named_part)
+                + DESCRIPTION_BONUS * best.describes)
 
     def _decide(self, analysis: QueryAnalysis, best: _Candidate | None,
                 wanted: re.Pattern | None, features: dict | None = None,
@@ -547,8 +552,7 @@ class ExtractiveAnswerer:
         if best is None:
             return Decision(False, 0.0, "Nothing in it matches the question.")
         unknown = analysis.subjects.unknown
-        strength = (best.similarity + self.rule.coverage_weight * best.coverage + PART_BONUS * min(1.0, best.in_named_part)
-                    + DESCRIPTION_BONUS * best.describes)
+        strength = self._strength(best)
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
             return Decision(False, strength, f"It never mentions {names}.")

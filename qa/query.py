@@ -15,9 +15,7 @@ facets; answering reads both (the question's own terms weigh more, `AnswerSettin
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
-from importlib import resources
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,17 +23,12 @@ import numpy as np
 from qa.chunking import Passage
 from qa.settings import SETTINGS
 from qa.subjects import SubjectReader, Subjects
-from qa.terms import DRUG_ENDINGS, DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms
+from qa.terms import DRUG_ENDINGS, DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms, data_toml
 from qa.text import fold
 
 # A question that names a part of the article ("the summary at the top", "in the closing remarks",
 # "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
 SECTION_HINT_SHIFT = SETTINGS.retrieval.section_hint_shift
-
-
-def _data_toml(name: str) -> dict:
-    """A knowledge file of `qa/data/` (TOML)."""
-    return tomllib.loads(resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8"))
 
 
 def _fill(pattern: str, **values: str) -> str:
@@ -49,7 +42,7 @@ def _fill(pattern: str, **values: str) -> str:
 # it names, and how many `SECTION_HINT_SHIFT`s they are lifted.
 SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern, float], ...] = tuple(
     (re.compile(_fill(h["asks"], publication_words=PUBLICATION_WORDS), re.I), re.compile(h["where"], re.I),
-     float(h["weight"])) for h in _data_toml("section_hints.toml")["hint"])
+     float(h["weight"])) for h in data_toml("section_hints.toml")["hint"])
 
 
 _REFERENCE_INTENT = re.compile(
@@ -112,7 +105,7 @@ _MONTHS = r"January|February|March|April|May|June|July|August|September|October|
 # (what the question asks for, what an answering sentence must contain): qa/data/answer_types.toml
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
     tuple(re.compile(_fill(t[key], months=_MONTHS, count=_COUNT, drug_answer=_DRUG_ANSWER)) for key in ("asks", "answer"))
-    for t in _data_toml("answer_types.toml")["type"])
+    for t in data_toml("answer_types.toml")["type"])
 
 
 
@@ -246,13 +239,10 @@ class QueryAnalysis:
     years: tuple[str, ...] = ()  # the years it asks about as its time ("in the 2010 survey"): `stated_years`
     subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
 
-    def names_part(self, passage: Passage) -> bool:
-        """True when the question names the part of the article the passage is in ("in the summary",
-        "the closing remarks", "Table 1", "how did the authors gather their material")."""
-        return self.part_weight(passage) > 0
-
     def part_weight(self, passage: Passage) -> float:
-        """How strongly the question names the passage's part: the largest weight of the matching
+        """How strongly the question names the part of the article the passage is in ("in the
+        summary", "the closing remarks", "Table 1", "how did the authors gather their material"):
+        the largest weight of the matching
         `SECTION_HINTS` (2 for a funding or competing-interests statement, which only that part can
         answer), 0 when it names none."""
         where = f"{passage.kind} {passage.section}"

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Protocol
 
 import numpy as np
@@ -33,7 +32,7 @@ from qa.lexical import tokenize
 from qa.names import CorpusNames, documents_key, names_of
 from qa.settings import SETTINGS
 from qa.terms import (BIBLIOGRAPHIC_ALIASES, DRUG_NAME, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS,
-                      LAY_TERMS, PUBLICATION, REVIEW_TOPIC, KeyTerms, medical_term)
+                      LAY_TERMS, PUBLICATION, REVIEW_TOPIC, KeyTerms, data_lines, medical_term)
 from qa.text import STOPWORDS, fold, plain_words
 
 NAME_MATCH = SETTINGS.answer.name_match  # a capitalised word this close to a word of the article is that word
@@ -88,14 +87,8 @@ class NamingCorpus(Protocol):
     def word_vectors(self, words: list[str]) -> np.ndarray: ...
 
 
-def _organism_kinds() -> dict[str, int]:
-    lines = [ln for ln in resources.files("qa").joinpath("data/organisms.txt").read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.startswith("#")]
-    return {w: i for i, ln in enumerate(lines) for w in ln.split()}
-
-
 # word -> the kind of organism it names (qa/data/organisms.txt): "cattle", "cows" and "bovine" are one
-ORGANISMS: dict[str, int] = _organism_kinds()
+ORGANISMS: dict[str, int] = {w: i for i, ln in enumerate(data_lines("organisms.txt")) for w in ln.split()}
 
 
 def organisms_in(text: str) -> tuple[tuple[str, int], ...]:
@@ -315,7 +308,8 @@ class SubjectReader:
         (and initials): the word is a person's given name, which bylines and bibliographies shorten
         to initials ("Mike T. John" is "John MT")."""
         m = _SURNAME_AFTER.match(after)
-        return bool(m) and m.group(1) in self._names().capitalised | self._names().words and \
+        names = self._names()
+        return bool(m) and (m.group(1) in names.capitalised or m.group(1) in names.words) and \
             self.terms.in_text(m.group(1).lower())
 
     def spelled_out(self, acronym: str) -> bool:

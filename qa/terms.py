@@ -19,17 +19,31 @@ from qa.lexical import tokenize
 from qa.settings import SETTINGS
 from qa.text import fold, plain_words
 
-def _data_lines(name: str) -> list[str]:
+def data_text(name: str) -> str:
+    """The text of a knowledge file in `qa/data/`."""
+    return resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8")
+
+
+def data_lines(name: str) -> list[str]:
     """The non-comment lines of a knowledge file in `qa/data/`."""
-    text = resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return [ln for ln in data_text(name).splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def data_words(name: str) -> frozenset[str]:
+    """Every word of a knowledge file of word lists in `qa/data/`."""
+    return frozenset(w for ln in data_lines(name) for w in ln.split())
+
+
+def data_toml(name: str) -> dict:
+    """A knowledge file of `qa/data/` (TOML)."""
+    return tomllib.loads(data_text(name))
 
 
 def _data_pairs(*names: str) -> dict[str, str]:
     """pattern -> words, from tab-separated knowledge files (later files and lines win)."""
     out: dict[str, str] = {}
     for name in names:
-        for ln in _data_lines(name):
+        for ln in data_lines(name):
             pattern, _, words = ln.partition("\t")
             if pattern.strip() and words.strip():
                 out[pattern.strip()] = words.strip()
@@ -49,13 +63,13 @@ def _data_pairs(*names: str) -> dict[str, str]:
 _OFF = {x.strip() for x in os.environ.get("QA_LEXICON_OFF", "").split(",") if x.strip()}
 LEXICON_FILES = ("lay_terms.tsv", "brand_names.tsv", "shorthand.tsv")
 
-DRUG_ENDINGS = "|".join(w for ln in _data_lines("drug_endings.txt") for w in ln.split()) \
+DRUG_ENDINGS = "|".join(w for ln in data_lines("drug_endings.txt") for w in ln.split()) \
     if "drug_endings.txt" not in _OFF else "mab|nib"
 DRUG_NAME = re.compile(rf"(?:{DRUG_ENDINGS})$")
 
 # Lay words readers use for what articles say otherwise (query expansion and coverage).
 LAY_TERMS: dict[str, str] = _data_pairs(*(f for f in LEXICON_FILES if f not in _OFF))
-EVERYDAY_TOPICS = frozenset(w for ln in _data_lines("everyday_topics.txt") for w in ln.split()) \
+EVERYDAY_TOPICS = data_words("everyday_topics.txt") \
     if "everyday_topics.txt" not in _OFF else frozenset()
 
 # The lay phrases as whole-word patterns over folded text (`qa.text.fold`), compiled once.
@@ -65,7 +79,7 @@ LAY_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
 # Words that say what kind of answer is wanted but carry no topic.
 # Medical terms by their word parts (qa/data/medical_word_parts.toml): "radiotherapy",
 # "thrombocytopenia", "cardiotoxicity", "immunohistochemistry".
-_PARTS = tomllib.loads(resources.files("qa").joinpath("data/medical_word_parts.toml").read_text(encoding="utf-8"))
+_PARTS = data_toml("medical_word_parts.toml")
 MEDICAL_TERM = re.compile(rf"(?:{'|'.join(_PARTS['suffixes'])})$|^(?:{'|'.join(_PARTS['prefixes'])})")
 
 
@@ -77,9 +91,9 @@ def medical_term(word: str) -> bool:
 
 
 # Words of how a question is asked, not of what it is about (qa/data/question_words.txt).
-GENERIC = frozenset(w for ln in _data_lines("question_words.txt") for w in ln.split())
+GENERIC = data_words("question_words.txt")
 # Words for a bibliography entry that reference lists spell otherwise ("NEJM"; qa/data/bibliographic_words.txt).
-BIBLIOGRAPHIC_ALIASES = frozenset(w for ln in _data_lines("bibliographic_words.txt") for w in ln.split())
+BIBLIOGRAPHIC_ALIASES = data_words("bibliographic_words.txt")
 GENERIC_TOKENS = frozenset(t for w in GENERIC for t in tokenize(w))
 
 AROUND_CREDIT = SETTINGS.terms.around_credit  # a term found in the sentence's passage but not in the sentence
