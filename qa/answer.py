@@ -174,6 +174,10 @@ _UNREPORTED = data_toml("unreported.toml")
 _PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_WORK = (
     re.compile(_UNREPORTED[k], re.I) for k in ("proposes", "asks_about_plans", "later_results", "ongoing",
                                               "asks_own_result", "own_work"))
+# A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
+# question asking why (qa/data/discourse.toml)
+_DISCOURSE = data_toml("discourse.toml")
+_ASKS_WHY, _REFERS_BACK = (re.compile(_DISCOURSE[k], re.I) for k in ("asks_why", "refers_back"))
 
 
 @dataclass
@@ -454,6 +458,14 @@ class ExtractiveAnswerer:
             if c in chosen or any(_near_duplicate(c, o, self.corpus) for o in chosen):
                 continue
             chosen.append(c)
+        if _ASKS_WHY.search(question):
+            # "For those reasons, the 1-month period was chosen": the reasons are the sentence before
+            for i in range(len(chosen) - 1, -1, -1):
+                c = chosen[i]
+                if _REFERS_BACK.search(c.text) and (i == 0 or chosen[i - 1].text != c.previous):
+                    before = next((b for b in cands if b.text == c.previous and b.passage.id == c.passage.id), None)
+                    if before is not None and before not in chosen:
+                        chosen.insert(i, before)
         if bibliographic and not any(c.passage.kind == "reference" for c in chosen):
             # "Which paper by Ransac is cited for the method?": the entry the sentence cites says
             # which, with its title, journal and year

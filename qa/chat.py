@@ -38,7 +38,8 @@ _NEW_TOPIC = re.compile(r"\b(?:switching (?:topics?|subjects?)|chang(?:e|ing) (?
 _OTHER = re.compile(r"\b(?:the other|another|the second|2nd|the remaining|the rest of)\b", re.I)
 # "And for VSV?", "What about in goats?": the previous question asked again of another subject
 _SWAP = re.compile(r"^\W*(?:and|what about|how about)\s+(?:(?:for|in|with|about|of|on)\s+)?(?P<new>[^?]+?)\W*$", re.I)
-_NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*")  # GRN163L, BOLERO-3
+# GRN163L, BOLERO-3, HER2; and names written with an inner capital: IgM, LipY, pNPC4, mRNA
+_NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*|[A-Za-z]*[a-z][A-Z][A-Za-z\d]*")
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
 # A first question whose pronoun has nothing to refer to yet: "What were its side effects?"
 _DANGLING = re.compile(r"\b(?:its|(?:that|this|the same) (?:study|trial|drug|agent|regimen|combination|dose|"

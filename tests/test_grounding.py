@@ -310,3 +310,36 @@ def test_a_was_it_significant_question_is_answered_by_a_sentence_saying_whether(
     assert answer_type("How many patients had a significant response?") is not wanted
     a = ask(articles, "1471-2180-11-174", "Was the link between host growth rate and mean lysis time statistically significant?")
     assert not a.abstained and "not significant" in a.text
+
+
+@pytest.mark.parametrize("article, question, control, reason, conclusion", [
+    ("pone.0046493", "Why are lipolytic enzymes thought to play critical roles during the intracellular lifetime of M. tuberculosis?",
+     "What roles are lipolytic enzymes thought to play during the intracellular lifetime of M. tuberculosis?",
+     "possesses a vast array of genes coding for enzymes", "Therefore, lipolytic enzymes are thought to play"),
+    ("1471-2180-11-174", "Why did the authors present their means and SDs separately and then jointly as CVs?",
+     "How did the authors present their means and SDs?",
+     "the same measuring unit", "Therefore, we presented our means and SDs separately"),
+])
+def test_a_why_question_quotes_the_reason_a_therefore_sentence_leans_on(articles, article, question, control,
+                                                                       reason, conclusion):
+    a = ask(articles, article, question)
+    sentences = [c.sentence for c in a.citations]
+    at = next(i for i, s in enumerate(sentences) if s.startswith(conclusion))
+    assert at > 0 and reason in sentences[at - 1]  # the reason, quoted right before what it explains
+    b = ask(articles, article, control)  # not asked why: the sentence stands alone
+    others = [c.sentence for c in b.citations]
+    at = next(i for i, s in enumerate(others) if s.startswith(conclusion))
+    assert at == 0 or reason not in others[at - 1]
+
+
+def test_a_follow_up_carries_the_names_the_last_answer_gave_in_mixed_case(articles):
+    # "it" leans on the ELISA the answer named; its names are written with an inner capital (IgG,
+    # IgM; as LipY, pNPC4), and the follow-up's query carries them
+    session = qa.ChatSession(articles, k=5)
+    session.article = "pntd.0002065"
+    first = session.ask("Which test did they use to pick up recent infections?")
+    assert "IgM" in first.citations[0].sentence
+    a = session.ask("How many of the tested samples came back positive on it?")
+    carried = session.turns[-1].query.partition(" (")[2]
+    assert "IgG" in carried or "IgM" in carried
+    assert not a.abstained and "ELISA" in a.citations[0].sentence
