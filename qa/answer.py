@@ -166,6 +166,8 @@ FOLLOWING_GAIN = SETTINGS.answer.following_gain  # share of the question's key t
 NUMBER_BONUS = SETTINGS.answer.number_bonus  # for a sentence holding every number the question writes
 PART_BONUS = SETTINGS.answer.part_bonus  # for a sentence of the part of the article the question names
 SUBJECT_PENALTY = SETTINGS.answer.subject_penalty  # for a sentence not about the drug, trial or gene the question names
+EXTREME_BONUS = SETTINGS.answer.extreme_bonus  # for the table row holding the extreme asked for ("the largest SD")
+LINKED_BONUS = SETTINGS.answer.linked_bonus  # for a row of another table with that row's label
 DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # Sentences that mention a result without reporting it (qa/data/unreported.toml): a proposed test
 # or a planned study ("this hypothesis can be tested by ...") answers no question about its result,
@@ -195,6 +197,7 @@ class _Candidate:
     describes: bool = False  # says what the thing asked about is ("PTEN—a negative regulator")
     previous: str = ""  # the sentence before it in its passage
     off_subject: str = ""  # a subject of the question it is not about ("neratinib"), if any
+    extreme: bool = False  # the table row holding the column extreme the question asks for
 
 
 @dataclass(frozen=True)
@@ -358,6 +361,12 @@ class ExtractiveAnswerer:
         definitions = analysis.definitions
         described = analysis.described
         numbers = analysis.numbers  # "the 112-patient phase II" is the study of 112, not of 110
+        # "the strain with the largest SD": the row holding it, from the article the passages are of
+        extreme_rows, linked_rows = self._extremes(analysis, passages, article)
+        if extreme_rows:
+            have = {p.id for p in passages}
+            passages = [*(p for p in extreme_rows.values() if p.id not in have), *passages,
+                        *(p for p in linked_rows.values() if p.id not in have and p.id not in extreme_rows)]
         named_part = {p.id: analysis.part_weight(p) for p in passages}
         subjects = list(analysis.subjects.subjects)
         name_checks = self._name_checks(analysis.subjects.named)
@@ -397,6 +406,11 @@ class ExtractiveAnswerer:
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
                 if c.defines:
                     c.score += DEFINITION_BONUS
+                c.extreme = c.passage.id in extreme_rows
+                if c.extreme:
+                    c.score += EXTREME_BONUS
+                elif c.passage.id in linked_rows:
+                    c.score += LINKED_BONUS
                 # the part of the article the question names (its funding, its front matter) speaks
                 # for the whole article, whatever names the question gives it
                 c.off_subject = self._off_subject(subjects, c, question, wanted, places) \
@@ -414,6 +428,13 @@ class ExtractiveAnswerer:
                         c.off_subject = analysis.years[0]
                 if c.off_subject:
                     c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
+            if any(c.passage.id in linked_rows and not c.off_subject for c in cands):
+                # "the domain with the weakest ICC: what was its Cronbach's alpha?": the row of the
+                # ICC table need not name the alpha its linked row gives
+                for c in cands:
+                    if c.extreme and c.off_subject:
+                        c.off_subject = ""
+                        c.score += SUBJECT_PENALTY
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None
         features = self.features(query, weights, synonyms, best, wanted is not None) if best is not None else {}
@@ -449,6 +470,11 @@ class ExtractiveAnswerer:
                                    - self.terms.coverage(weights, best.text, synonyms) >= FOLLOWING_GAIN
                                    or self._gives_the_figure(follow, best, wanted, weights, synonyms)):
             chosen.append(follow)
+        if best.extreme:
+            # the row of another table with the same label says the rest ("IN71": its genotype)
+            other = next((c for c in cands if c.passage.id in linked_rows), None)
+            if other is not None and other not in chosen:
+                chosen.insert(1, other)
         floor = max(best.score - 0.25, 0.55)
         for c in cands[1:]:
             if len(chosen) >= self.max_sentences:
@@ -483,6 +509,20 @@ class ExtractiveAnswerer:
             parts.append(f"{c.text}\u2039{i}\u203a")  # "‹1›": a marker no article uses, glued to its sentence
         return Answer(question, " ".join(parts), tuple(citations), False, tuple(passages), query,
                       best.score, closest, features=features, probability=decision.probability)
+
+    @staticmethod
+    def _extremes(analysis: QueryAnalysis, passages: list[Passage], article: str | None
+                  ) -> tuple[dict[str, Passage], dict[str, Passage]]:
+        """The table rows holding the extreme the question asks for (`qa.tables`), of the article
+        asked about or the articles the passages found are of, and the rows linked to them."""
+        docs = {article} if article else {p.doc_id for p in passages}
+        rows: dict[str, Passage] = {}
+        linked: dict[str, Passage] = {}
+        for ex in analysis.extremes:
+            if ex.row.doc_id in docs:
+                rows[ex.row.id] = ex.row
+                linked.update((p.id, p) for p in ex.linked)
+        return rows, linked
 
     def _cited_entry(self, best: _Candidate, question: str) -> _Candidate | None:
         """The bibliography entry a sentence cites, as a candidate to quote: its only one, or the one
@@ -582,6 +622,8 @@ class ExtractiveAnswerer:
                                              f"{best.off_subject} gives {what}.")
         if best.defines:
             return Decision(True, strength)  # the sentence spells out the abbreviation asked about
+        if best.extreme and (wanted is None or wanted.search(best.text)):
+            return Decision(True, strength)  # the row holding the extreme of the column asked about
         if wanted is not None and not wanted.search(best.text):
             return Decision(False, strength, "No sentence of it gives the kind of answer asked for.")
         if _LATER_RESULTS.search(question) and _ONGOING.search(best.text):

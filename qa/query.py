@@ -23,6 +23,7 @@ import numpy as np
 from qa.chunking import Passage
 from qa.settings import SETTINGS
 from qa.subjects import SubjectReader, Subjects
+from qa.tables import Extreme, TableReader
 from qa.terms import DRUG_ENDINGS, DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms, data_toml
 from qa.text import fold
 
@@ -238,6 +239,7 @@ class QueryAnalysis:
     measures: tuple[str, ...] = ()  # the measures it states ("at 42°C"): `stated_measures`
     years: tuple[str, ...] = ()  # the years it asks about as its time ("in the 2010 survey"): `stated_years`
     subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
+    extremes: tuple[Extreme, ...] = ()  # the table rows holding the extreme it asks for (`qa.tables`)
 
     def part_weight(self, passage: Passage) -> float:
         """How strongly the question names the part of the article the passage is in ("in the
@@ -259,12 +261,16 @@ class QueryAnalyzer:
         embed: the (cached) query embedding.
         subjects: reads the subjects and names of a question (`qa.subjects.SubjectReader`); without
             it, an analysis names none.
+        tables: finds the table rows a question about a column's extreme asks for
+            (`qa.tables.TableReader`); without it, an analysis has none.
     """
 
     def __init__(self, glossary: Mapping[str, str], terms: Callable[[], KeyTerms], described_any: frozenset[str],
-                 embed: Callable[[str], np.ndarray], subjects: SubjectReader | None = None):
+                 embed: Callable[[str], np.ndarray], subjects: SubjectReader | None = None,
+                 tables: TableReader | None = None):
         self.glossary = glossary
         self._subjects = subjects
+        self._tables = tables
         self._terms = terms
         self._described_any = described_any
         self._embed = embed
@@ -297,7 +303,8 @@ class QueryAnalyzer:
             answer_type=answer_type(question), abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
-            measures=stated_measures(question), years=stated_years(question), subjects=subjects)
+            measures=stated_measures(question), years=stated_years(question), subjects=subjects,
+            extremes=self._tables.read(question) if self._tables is not None else ())
 
     def _parts(self, text: str) -> tuple[tuple[int, ...], frozenset[str], tuple[str, ...]]:
         """What a text names of the article: the `SECTION_HINTS` it matches, the names it asks to be

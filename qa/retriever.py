@@ -30,6 +30,7 @@ from qa.index import Index, Progress, build_index, expected_manifest, load_index
 from qa.query import (SECTION_HINT_SHIFT, SECTION_HINTS, QueryAnalysis, QueryAnalyzer, asks_for_definition,
                       asks_for_reference, described_names)
 from qa.subjects import SubjectReader
+from qa.tables import TableReader
 from qa.terms import KeyTerms
 from qa.text import fold
 
@@ -109,7 +110,7 @@ class Retriever:
         self._described_any = frozenset().union(*self._described)
         # one analysis of each question, shared with the answerer (qa.query)
         self.analyzer = QueryAnalyzer(self.glossary, lambda: self.terms, self._described_any, self.embed,
-                                      SubjectReader(self))
+                                      SubjectReader(self), TableReader(documents, index.passages, self.glossary))
         self.status: str = ""  # what load() did: "loaded", or why it rebuilt
         self._terms: KeyTerms | None = None
         self._articles: dict | None = None

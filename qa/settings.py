@@ -52,6 +52,8 @@ class AnswerSettings:
     type_penalty: float = 0.45  # a sentence without the kind of answer asked for ranks this much lower
     carried_weight: float = 0.3  # terms carried over from an earlier turn
     definition_bonus: float = 0.3  # a sentence spelling out the abbreviation asked about
+    extreme_bonus: float = 0.5  # the table row holding the column extreme a question asks for (`qa.tables`)
+    linked_bonus: float = 0.2  # a row of another table with that row's label ("IN71": its genotype)
     avoid_penalty: float = 0.6  # a sentence about what "the other study" turns away from
     following_gain: float = 0.15  # share of key terms the next sentence must add to join the best
     number_bonus: float = 0.15  # a sentence holding every number the question writes

@@ -15,6 +15,17 @@ CORPUS = ROOT / "corpus"
 ARTICLE = CORPUS / "her2-review.txt"
 
 
+def development_articles(tmp_path_factory, names: tuple[str, ...], label: str):
+    """A real retriever over a corpus of the named development articles (`eval/articles`), its index
+    built in a temporary folder."""
+    import qa
+
+    corpus = tmp_path_factory.mktemp(label)
+    for name in names:
+        shutil.copy(ROOT / "eval" / "articles" / f"{name}.nxml", corpus / f"{name}.nxml")
+    return qa.Retriever.load(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp(f"{label}-index"))
+
+
 def _temporary_folder_in(variable: str, tmp_path_factory, name: str):
     """Point `variable` at a fresh temporary folder for the session, then restore it."""
     d = tmp_path_factory.mktemp(name)

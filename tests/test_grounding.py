@@ -5,10 +5,10 @@ writes, and a follow-up that asks the previous question of a new subject."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import development_articles
 
 import qa
 from qa.query import specific_numbers, stated_numbers
@@ -20,10 +20,7 @@ ARTICLES = ("pntd.0002065", "pone.0046493", "pone.0000217", "1471-2180-11-174")
 
 @pytest.fixture(scope="module")
 def articles(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("grounding")
-    for name in ARTICLES:
-        shutil.copy(ROOT / "eval" / "articles" / f"{name}.nxml", corpus / f"{name}.nxml")
-    return qa.Retriever.load(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("grounding-index"))
+    return development_articles(tmp_path_factory, ARTICLES, "grounding")
 
 
 def ask(retriever, article: str, *turns: str) -> qa.Answer:

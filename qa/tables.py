@@ -1,0 +1,168 @@
+"""Questions about the extreme of a table's column, answered from the table itself.
+
+"Which strain had the largest lysis-time SD?", "the domain with the lowest Cronbach's alpha",
+"the enzyme with the lowest apparent Ki for MmPPOX": no sentence of the article need say which row
+that is, and similarity search finds the table's rows but cannot compare their numbers. The
+`TableReader` reads the question once, as part of its `qa.query.QueryAnalysis`: a word asking for
+the largest or smallest value (`qa/data/table_questions.toml`), then the column the words after it
+name (its header, or the long forms of the header's abbreviations the article defines: "mean lysis
+time" is "MLT (min)"), in each article's tables; the row holding that column's largest or smallest
+number is the `Extreme`, with the rows of the article's other tables that have the same row label
+("IN71" of the strains table: its genotype). Rows that sum up the others ("Total", "Overall") are
+no candidates; a column with fewer than three numbers, or whose extreme is shared, gives none, and so
+do two columns the question names alike (a table's two "SD" columns).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from qa.chunking import Passage
+from qa.corpus import Document, Table
+from qa.lexical import tokenize
+from qa.terms import data_toml
+
+_WORDS = data_toml("table_questions.toml")
+LARGEST = frozenset(_WORDS["largest"])
+SMALLEST = frozenset(_WORDS["smallest"])
+SUMMARY_ROWS = frozenset(_WORDS["summary_rows"])
+_SUPERLATIVE = re.compile(r"(?<![\w-])(" + "|".join(sorted(LARGEST | SMALLEST, key=len, reverse=True)) + r")(?![\w-])",
+                          re.I)
+_NOT_SUPERLATIVE = re.compile(r"\bat (?:least|most)\b|\d\s*min\b|\bmost (?:common|frequent|likely|often)\b", re.I)
+_PHRASE_END = re.compile(r"[,;:?!()]|\s(?:and|or|but|which|what|who|whose|how|did|does|do|was|were|is|are|has|"
+                         r"had|have|carries|carry|carried|gave|give|showed|show)\s", re.I)
+_NUMBER = re.compile(r"^\s*[~≈]?\s*(-?\d+(?:[.,]\d+)?)")
+_PREPOSITION = re.compile(r"\s(?:of|in|for|at|on|with|among|across|between|from|by|to|per|than|within|under)\s",
+                          re.I)
+PHRASE_WORDS = 6  # words after the superlative that may name the column
+
+
+@dataclass(frozen=True)
+class Extreme:
+    """The row of an article's table holding the largest or smallest value of the column asked for."""
+
+    row: Passage  # the table row, as indexed
+    table: str  # "Table 1"
+    column: str  # the header, as the table writes it
+    value: str  # the cell, as written
+    largest: bool
+    linked: tuple[Passage, ...] = ()  # rows of the article's other tables with the same row label
+
+
+def superlative(question: str) -> tuple[bool, str] | None:
+    """(True for the largest, the words after it) when the question asks for a column's extreme."""
+    masked = _NOT_SUPERLATIVE.sub(" ", question)
+    m = _SUPERLATIVE.search(masked)
+    if not m:
+        return None
+    rest = masked[m.end():]
+    end = _PHRASE_END.search(rest)
+    phrase = " ".join((rest[:end.start()] if end else rest).split()[:PHRASE_WORDS])
+    return m.group(1).lower() in LARGEST, phrase
+
+
+def _value(cell: str) -> float | None:
+    m = _NUMBER.match(cell)
+    if not m or re.match(r"\s*[<>≤≥]", cell):
+        return None  # "<10", ">500": a bound, not a value
+    return float(m.group(1).replace(",", "."))
+
+
+class TableReader:
+    """Finds the row a superlative question asks about, in the tables of the corpus' articles.
+
+    Args:
+        documents: the parsed articles (their `tables`).
+        passages: the indexed passages (the table rows among them are what an answer quotes).
+        glossary: the corpus' abbreviations and their long forms.
+    """
+
+    def __init__(self, documents: Sequence[Document], passages: Sequence[Passage], glossary: Mapping[str, str]):
+        self._glossary = glossary
+        rows: dict[str, list[Passage]] = {}
+        for p in passages:
+            if p.kind == "table_row":
+                rows.setdefault(p.doc_id, []).append(p)
+        self._tables = [(d.doc_id, t, rows.get(d.doc_id, [])) for d in documents for t in d.tables
+                        if len(t.rows) >= 3 and len(t.headers) >= 2]
+
+    def read(self, question: str) -> tuple[Extreme, ...]:
+        """One `Extreme` per article whose table has the column the question asks the extreme of."""
+        if not self._tables:
+            return ()
+        asked = superlative(question)
+        if asked is None:
+            return ()
+        largest, phrase = asked
+        wanted = set(tokenize(phrase))
+        # the phrase's head noun, before any preposition: "coefficient" of "coefficient of variation
+        # of lysis time", "time" of "mean lysis time in the table", "SD" of "lysis-time SD"
+        head = tokenize(_PREPOSITION.split(phrase, 1)[0].split()[-1]) if phrase.split() else []
+        if not wanted or not head:
+            return ()
+        words = set(tokenize(question))
+        best: dict[str, tuple[tuple[float, float, float], Table, int, list[Passage]]] = {}
+        tied: set[str] = set()
+        for doc_id, table, rows in self._tables:
+            caption = set(tokenize(f"{table.label} {table.caption}"))
+            headers = set(tokenize(" ".join(table.headers)))
+            for j, header in enumerate(table.headers[1:], start=1):
+                direct, expanded, names = self._match(header, wanted)
+                if not direct and expanded < 2 or not set(head) & names:
+                    continue  # the column must be what the phrase's head names
+                # the header's own words first ("lysis-time SD" is the SD column, not the mean lysis
+                # time's), then its long forms; the question's other words choose between tables and
+                # columns ("for MmPPOX", "strain")
+                score = (direct, expanded, len(words & (headers | set(tokenize(header)))) + 0.5 * len(words & caption))
+                if doc_id not in best or score > best[doc_id][0]:
+                    best[doc_id] = (score, table, j, rows)
+                    tied.discard(doc_id)
+                elif score == best[doc_id][0]:
+                    tied.add(doc_id)  # two columns the question names alike ("SD" twice): which one?
+        out = []
+        for doc_id, (_, table, j, rows) in best.items():
+            if doc_id in tied:
+                continue
+            extreme = self._extreme(doc_id, table, j, rows, largest)
+            if extreme is not None:
+                out.append(extreme)
+        return tuple(out)
+
+    def _match(self, header: str, wanted: set[str]) -> tuple[int, int, set[str]]:
+        """How many words of the header the question's phrase writes, how many of the long forms
+        of the header's abbreviations ("mean lysis time" of "MLT (min)"), and all those words."""
+        own = set(tokenize(header))
+        long_forms = set()
+        for word in re.findall(r"[A-Za-z][\w'’-]*", header):
+            if word in self._glossary:
+                long_forms |= set(tokenize(re.sub(r"\s*\(.*?\)", "", self._glossary[word])))
+        return len(own & wanted), len((long_forms - own) & wanted), own | long_forms
+
+    def _extreme(self, doc_id: str, table: Table, j: int, rows: list[Passage], largest: bool) -> Extreme | None:
+        values = []
+        for cells in table.rows:
+            if j >= len(cells) or not cells[0].strip():
+                continue
+            label = cells[0].strip()
+            if label.split()[0].lower().strip(".:") in SUMMARY_ROWS:
+                continue
+            v = _value(cells[j])
+            if v is not None:
+                values.append((v, label, cells[j]))
+        if len(values) < 3:
+            return None
+        top = max(v for v, _, _ in values) if largest else min(v for v, _, _ in values)
+        winners = [(label, cell) for v, label, cell in values if v == top]
+        if len(winners) != 1:
+            return None  # shared: no one row is the answer
+        label, cell = winners[0]
+        own = [p for p in rows if p.text.startswith((f"{table.label},", f"{table.label}:"))]
+        row = next((p for p in own if label in p.text and cell.strip() in p.text), None)
+        if row is None:
+            return None
+        key = re.sub(r"\s*\([^)]*\)\s*$", "", label)  # "Functional limitation (9)", "IN56 (WT)"
+        linked = tuple(p for p in rows if p not in own and re.search(
+            rf"^{re.escape(p.text.split(',', 1)[0])},\s*{re.escape(key)}(?![\w])(?!\s+[a-z])", p.text))
+        return Extreme(row, table.label, table.headers[j], cell.strip(), largest, linked[:3])
