@@ -556,6 +556,11 @@ class _TableBuilder:
         self.rows.append({"cells": cells, "group": self.group, "start": line.start,
                           "end": line.end, "continued": len(cells) > len(self.header)})
 
+    def table(self) -> Table:
+        """The table as parsed: its header cells and each row's cells (`Document.tables`)."""
+        return Table(self.label, self.caption, tuple(self.header or ()),
+                     tuple(tuple(row["cells"]) for row in self.rows))
+
     def blocks(self, glossary: dict[str, str], known_refs: set[int]) -> list[Block]:
         out = []
         header = self.header or []
@@ -576,7 +581,7 @@ class _TableBuilder:
 
 
 def _parse_body(text: str, start: int, end: int, known_refs: set[int]) -> tuple[
-        list[Block], list[Section], dict[str, str]]:
+        list[Block], list[Section], dict[str, str], list[Table]]:
     lines = _lines(text, start, end)
     nonblank = [i for i, ln in enumerate(lines) if ln.text.strip()]
     next_nb = {a: (lines[b].text if k + 1 < len(nonblank) else None)
@@ -588,6 +593,7 @@ def _parse_body(text: str, start: int, end: int, known_refs: set[int]) -> tuple[
     open_parent: str | None = None
     pending_table: tuple[str, str] | None = None
     table: _TableBuilder | None = None
+    tables: list[Table] = []
     after_table = False
     i = 0
     while i < len(lines):
@@ -618,6 +624,7 @@ def _parse_body(text: str, start: int, end: int, known_refs: set[int]) -> tuple[
                 i += 1
                 continue
             blocks.extend(table.blocks(glossary, known_refs))
+            tables.append(table.table())
             table = None
         nxt = next_nb.get(i)
         if _is_heading(ln.text, nxt):
@@ -659,6 +666,7 @@ def _parse_body(text: str, start: int, end: int, known_refs: set[int]) -> tuple[
         i += 1
     if table is not None:
         blocks.extend(table.blocks(glossary, known_refs))
+        tables.append(table.table())
     sections = []
     for k, (p, s0) in enumerate(headings):
         e = end
@@ -667,7 +675,7 @@ def _parse_body(text: str, start: int, end: int, known_refs: set[int]) -> tuple[
                 e = s2
                 break
         sections.append(Section(p[-1], p, s0, e))
-    return blocks, sections, glossary
+    return blocks, sections, glossary, tables
 
 
 # --------------------------------------------------------------------------- the document
@@ -767,7 +775,7 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
         lead = ln.start + ln.text.index(s[0])
         ref_blocks.append(Block("reference", ("references",), s, lead, lead + len(s), (ref.number,),
                                 f"Reference {ref.number}. {ref.short()}"))
-    body_blocks, body_sections, glossary = _parse_body(text, bi + len(BODY), ri, set(references))
+    body_blocks, body_sections, glossary, tables = _parse_body(text, bi + len(BODY), ri, set(references))
     for b in blocks:
         if b.kind == "abstract":
             for k, v in find_abbreviations(b.text).items():
@@ -790,7 +798,7 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
     return Document(doc_id, path, text, sha, title, journal, authors, doi, year, abstract, keywords,
                     tuple(sections), tuple(blocks), references, glossary,
                     article_type="review" if subject else "article", journal_abbrev=journal_abbrev,
-                    warnings=tuple(warnings), format="pmc-text")
+                    warnings=tuple(warnings), format="pmc-text", tables=tuple(tables))
 
 
 ARTICLE_SUFFIXES = (".txt", ".nxml", ".xml")

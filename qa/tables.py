@@ -163,6 +163,7 @@ class TableReader:
         if row is None:
             return None
         key = re.sub(r"\s*\([^)]*\)\s*$", "", label)  # "Functional limitation (9)", "IN56 (WT)"
-        linked = tuple(p for p in rows if p not in own and re.search(
-            rf"^{re.escape(p.text.split(',', 1)[0])},\s*{re.escape(key)}(?![\w])(?!\s+[a-z])", p.text))
+        # "Table 3, IN71 · MC4100 ...", "Table 2: IN71 | ..." (the JATS and the PMC text renderings)
+        linked = tuple(p for p in rows if p not in own and re.match(
+            rf"[^,:]+[,:]\s*{re.escape(key)}(?![\w])(?!\s+[a-z])", p.text))
         return Extreme(row, table.label, table.headers[j], cell.strip(), largest, linked[:3])

@@ -155,6 +155,18 @@ def test_table_2_rows_cite_references(doc):
     assert rows[0].refs == (71,)
 
 
+def test_pmc_text_tables_are_kept_as_tables(doc):
+    """PMC text tables are kept as tables too (`Document.tables`, as JATS ones are): their header
+    cells, and each row's cells, which its table_row block writes."""
+    assert [t.label for t in doc.tables] == ["Table 1", "Table 2"]
+    for table in doc.tables:
+        rows = _rows(doc, table.label)
+        assert len(table.rows) == len(rows) and table.headers and table.caption
+        assert all(len(cells) >= 2 for cells in table.rows)
+        for cells, block in zip(table.rows, rows):
+            assert block.text.endswith(" | ".join(cells))
+
+
 def test_figure_caption_split_from_paragraph(doc):
     caps = [b for b in doc.blocks if b.kind == "figure_caption"]
     assert len(caps) == 1
