@@ -179,7 +179,8 @@ _PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_W
 # A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
 # question asking why (qa/data/discourse.toml)
 _DISCOURSE = data_toml("discourse.toml")
-_ASKS_WHY, _REFERS_BACK = (re.compile(_DISCOURSE[k], re.I) for k in ("asks_why", "refers_back"))
+_ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME = (
+    re.compile(_DISCOURSE[k], re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time"))
 
 
 @dataclass
@@ -484,11 +485,13 @@ class ExtractiveAnswerer:
             if c in chosen or any(_near_duplicate(c, o, self.corpus) for o in chosen):
                 continue
             chosen.append(c)
-        if _ASKS_WHY.search(question):
-            # "For those reasons, the 1-month period was chosen": the reasons are the sentence before
+        leans = _REFERS_BACK if _ASKS_WHY.search(question) else _RELATIVE_TIME if _ASKS_WHEN.search(question) else None
+        if leans is not None:
+            # "For those reasons, the 1-month period was chosen": the reasons are the sentence before;
+            # "Nine years later 134 cattle died": the sentence before says when it counts from
             for i in range(len(chosen) - 1, -1, -1):
                 c = chosen[i]
-                if _REFERS_BACK.search(c.text) and (i == 0 or chosen[i - 1].text != c.previous):
+                if leans.search(c.text) and (i == 0 or chosen[i - 1].text != c.previous):
                     before = next((b for b in cands if b.text == c.previous and b.passage.id == c.passage.id), None)
                     if before is not None and before not in chosen:
                         chosen.insert(i, before)

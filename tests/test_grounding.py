@@ -5,6 +5,7 @@ writes, and a follow-up that asks the previous question of a new subject."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -340,3 +341,14 @@ def test_a_follow_up_carries_the_names_the_last_answer_gave_in_mixed_case(articl
     carried = session.turns[-1].query.partition(" (")[2]
     assert "IgG" in carried or "IgM" in carried
     assert not a.abstained and "ELISA" in a.citations[0].sentence
+
+
+def test_a_when_question_quotes_the_sentence_a_relative_time_counts_from(articles):
+    # "Nine years later 134 cattle died": the sentence before says when the nine years count from
+    first = ask(articles, "pntd.0002065", "How many cattle died of RVF in Gaza Province?")
+    assert first.citations[0].sentence.startswith("Nine years later")  # not asked when: alone
+    a = ask(articles, "pntd.0002065", "How many cattle died of RVF in Gaza Province?", "When did that happen?")
+    sentences = [c.sentence for c in a.citations]
+    at = next(i for i, s in enumerate(sentences) if s.startswith("Nine years later"))
+    assert at > 0 and re.search(r"\b19\d\d\b", sentences[at - 1])
+    assert a.citations[at - 1].passage.id == a.citations[at].passage.id
