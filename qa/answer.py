@@ -401,7 +401,8 @@ class ExtractiveAnswerer:
                     c.score += NUMBER_BONUS
                 c.in_named_part = named_part[c.passage.id]
                 c.score += PART_BONUS * c.in_named_part  # "according to the summary, ..."
-                c.describes = bool(described and described & described_names(c.text))
+                c.describes = bool(described and described & described_names(c.text)) or (
+                    c.passage.kind == "front" and any(f"of {a}:" in c.text for a in analysis.subjects.authors))
                 if c.describes:
                     c.score += DESCRIPTION_BONUS  # "trastuzumab, a ... monoclonal antibody" for "what kind of drug"
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)

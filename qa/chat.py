@@ -41,6 +41,7 @@ _SWAP = re.compile(r"^\W*(?:and|what about|how about)\s+(?:(?:for|in|with|about|
 # GRN163L, BOLERO-3, HER2; and names written with an inner capital: IgM, LipY, pNPC4, mRNA
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*|[A-Za-z]*[a-z][A-Z][A-Za-z\d]*")
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
+_EPONYM = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})['’]s\b")
 # A first question whose pronoun has nothing to refer to yet: "What were its side effects?"
 _DANGLING = re.compile(r"\b(?:its|(?:that|this|the same) (?:study|trial|drug|agent|regimen|combination|dose|"
                        r"compound|treatment|medicine|medication|virus|strain|enzyme|protein|gene|sample|cohort))\b",
@@ -119,6 +120,8 @@ class ChatSession:
             extra = [w for w in self._subject(first).split()
                      if _NAMED_TOKEN.fullmatch(w) and not _ROMAN.fullmatch(w)
                      and w.lower() not in subject.lower()]
+            # a measure or method named after someone ("Cronbach's alphas", "Fisher's exact test")
+            extra += [w for w in _EPONYM.findall(first) if w.lower() not in subject.lower() and w not in extra]
             drug = self._answered_drug(prev.query, first, subject)
             subject = " ".join([subject, *([drug] if drug else []), *extra[:3]]).strip()
         if _OTHER.search(question):  # "the other phase II": not the 112-patient one just asked about

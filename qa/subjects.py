@@ -65,6 +65,7 @@ class Subjects:
     unknown: tuple[str, ...] = ()  # words of the query naming what the corpus never mentions
     cited_only: tuple[str, ...] = ()  # names of the query that only the bibliography writes
     organisms: tuple[tuple[str, int], ...] = ()  # (word, kind) of the organisms it asks about (`ORGANISMS`)
+    authors: tuple[str, ...] = ()  # the articles' authors it names, as their bylines write them ("John MT")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -136,9 +137,23 @@ class SubjectReader:
         return Subjects(subjects=tuple(self.subjects(question)), organisms=organisms_in(_body(question)),
                         named=tuple(self.named(question, question_bibliographic)),
                         unknown=tuple(self.unknown_terms(query, query_bibliographic)),
-                        cited_only=tuple(self.cited_only(query, query_bibliographic)))
+                        cited_only=tuple(self.cited_only(query, query_bibliographic)),
+                        authors=self.authors(question))
 
     # ------------------------------------------------------------------ what an answer must be about
+
+    def authors(self, question: str) -> tuple[str, ...]:
+        """The authors of the corpus' articles the question names by their surname ("Mike T. John",
+        "Dennehy's"), as the byline writes them ("John MT"): the front matter's "Affiliation of John
+        MT: ..." describes them."""
+        words = set(re.findall(r"[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?", question))
+        out = []
+        for d in self.corpus.documents:
+            for byline in d.authors:
+                surname = re.sub(r"\s+[A-Z][A-Z.\-]*$", "", byline).split()[-1] if byline.split() else ""
+                if len(surname) >= 3 and surname in words and byline not in out:
+                    out.append(byline)
+        return tuple(out)
 
     def subjects(self, question: str) -> list[str]:
         """The named things the question asks about that the article names too: drugs (by their

@@ -352,3 +352,20 @@ def test_a_when_question_quotes_the_sentence_a_relative_time_counts_from(article
     at = next(i for i, s in enumerate(sentences) if s.startswith("Nine years later"))
     assert at > 0 and re.search(r"\b19\d\d\b", sentences[at - 1])
     assert a.citations[at - 1].passage.id == a.citations[at].passage.id
+
+
+@pytest.mark.parametrize("article, question", [
+    ("pone.0000217", "Where is Olin Silander based?"),
+    ("1471-2180-11-174", "At which university was the co-author Ing-Nang Wang based?"),
+])
+def test_an_affiliation_question_quotes_the_named_authors_affiliation(articles, article, question):
+    """"At which university was X based?" is answered by the front matter's "Affiliation(s) of <X's
+    byline>: ..." (an institution), not by the byline."""
+    doc = next(d for d in articles.documents if d.doc_id == article)
+    surname = question.rstrip("?").split()[-2]
+    byline = next(a for a in doc.authors if a.startswith(surname))
+    a = ask(articles, article, question)
+    assert not a.abstained
+    first = a.citations[0].sentence
+    assert first.startswith("Affiliation") and f"of {byline}:" in first
+    assert re.search(r"(?i)universit|institut|department|division", first)
