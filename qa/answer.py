@@ -374,6 +374,7 @@ class ExtractiveAnswerer:
         kinds_asked = {k for _, k in analysis.subjects.organisms}  # the organisms it asks about
         years_asked = set(analysis.years)
         places: dict[str, str] = {}
+        asks_institution = wanted is not None and bool(wanted.search("University"))  # the affiliation type
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -401,8 +402,10 @@ class ExtractiveAnswerer:
                     c.score += NUMBER_BONUS
                 c.in_named_part = named_part[c.passage.id]
                 c.score += PART_BONUS * c.in_named_part  # "according to the summary, ..."
+                # "At which university was Mike T. John based?": the affiliation of that byline ("John MT")
                 c.describes = bool(described and described & described_names(c.text)) or (
-                    c.passage.kind == "front" and any(f"of {a}:" in c.text for a in analysis.subjects.authors))
+                    asks_institution and c.passage.kind == "front"
+                    and any(f"of {a}:" in c.text for a in analysis.subjects.authors))
                 if c.describes:
                     c.score += DESCRIPTION_BONUS  # "trastuzumab, a ... monoclonal antibody" for "what kind of drug"
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
