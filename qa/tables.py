@@ -30,12 +30,11 @@ SMALLEST = frozenset(_WORDS["smallest"])
 SUMMARY_ROWS = frozenset(_WORDS["summary_rows"])
 _SUPERLATIVE = re.compile(r"(?<![\w-])(" + "|".join(sorted(LARGEST | SMALLEST, key=len, reverse=True)) + r")(?![\w-])",
                           re.I)
-_NOT_SUPERLATIVE = re.compile(r"\bat (?:least|most)\b|\d\s*min\b|\bmost (?:common|frequent|likely|often)\b", re.I)
-_PHRASE_END = re.compile(r"[,;:?!()]|\s(?:and|or|but|which|what|who|whose|how|did|does|do|was|were|is|are|has|"
-                         r"had|have|carries|carry|carried|gave|give|showed|show)\s", re.I)
+_NOT_SUPERLATIVE = re.compile(r"\d\s*min\b|\b(?:" + "|".join(map(re.escape, _WORDS["not_superlative"])) + r")\b",
+                              re.I)
+_PHRASE_END = re.compile(r"[,;:?!()]|\s(?:" + "|".join(map(re.escape, _WORDS["phrase_ends"])) + r")\s", re.I)
 _NUMBER = re.compile(r"^\s*[~≈]?\s*(-?\d+(?:[.,]\d+)?)")
-_PREPOSITION = re.compile(r"\s(?:of|in|for|at|on|with|among|across|between|from|by|to|per|than|within|under)\s",
-                          re.I)
+_PREPOSITION = re.compile(r"\s(?:" + "|".join(map(re.escape, _WORDS["prepositions"])) + r")\s", re.I)
 PHRASE_WORDS = 6  # words after the superlative that may name the column
 
 
@@ -85,8 +84,11 @@ class TableReader:
         for p in passages:
             if p.kind == "table_row":
                 rows.setdefault(p.doc_id, []).append(p)
-        self._tables = [(d.doc_id, t, rows.get(d.doc_id, [])) for d in documents for t in d.tables
-                        if len(t.rows) >= 3 and len(t.headers) >= 2]
+        # each table with its rows as indexed, its caption's and headers' words, and each column's
+        # words and the long forms of its abbreviations (read once, not per question)
+        self._tables = [(d.doc_id, t, rows.get(d.doc_id, []), set(tokenize(f"{t.label} {t.caption}")),
+                         set(tokenize(" ".join(t.headers))), [self._column_words(h) for h in t.headers])
+                        for d in documents for t in d.tables if len(t.rows) >= 3 and len(t.headers) >= 2]
 
     def read(self, question: str) -> tuple[Extreme, ...]:
         """One `Extreme` per article whose table has the column the question asks the extreme of."""
@@ -105,17 +107,17 @@ class TableReader:
         words = set(tokenize(question))
         best: dict[str, tuple[tuple[float, float, float], Table, int, list[Passage]]] = {}
         tied: set[str] = set()
-        for doc_id, table, rows in self._tables:
-            caption = set(tokenize(f"{table.label} {table.caption}"))
-            headers = set(tokenize(" ".join(table.headers)))
-            for j, header in enumerate(table.headers[1:], start=1):
-                direct, expanded, names = self._match(header, wanted)
-                if not direct and expanded < 2 or not set(head) & names:
+        for doc_id, table, rows, caption, headers, columns in self._tables:
+            for j in range(1, len(table.headers)):
+                own, long_forms = columns[j]
+                # how many words of the header the phrase writes, and of its abbreviations' long forms
+                direct, expanded = len(own & wanted), len((long_forms - own) & wanted)
+                if not direct and expanded < 2 or not set(head) & (own | long_forms):
                     continue  # the column must be what the phrase's head names
                 # the header's own words first ("lysis-time SD" is the SD column, not the mean lysis
                 # time's), then its long forms; the question's other words choose between tables and
                 # columns ("for MmPPOX", "strain")
-                score = (direct, expanded, len(words & (headers | set(tokenize(header)))) + 0.5 * len(words & caption))
+                score = (direct, expanded, len(words & (headers | own)) + 0.5 * len(words & caption))
                 if doc_id not in best or score > best[doc_id][0]:
                     best[doc_id] = (score, table, j, rows)
                     tied.discard(doc_id)
@@ -130,15 +132,14 @@ class TableReader:
                 out.append(extreme)
         return tuple(out)
 
-    def _match(self, header: str, wanted: set[str]) -> tuple[int, int, set[str]]:
-        """How many words of the header the question's phrase writes, how many of the long forms
-        of the header's abbreviations ("mean lysis time" of "MLT (min)"), and all those words."""
-        own = set(tokenize(header))
-        long_forms = set()
+    def _column_words(self, header: str) -> tuple[set[str], set[str]]:
+        """A header's words, and the words of the long forms of its abbreviations ("mean lysis time"
+        of "MLT (min)")."""
+        long_forms: set[str] = set()
         for word in re.findall(r"[A-Za-z][\w'’-]*", header):
             if word in self._glossary:
                 long_forms |= set(tokenize(re.sub(r"\s*\(.*?\)", "", self._glossary[word])))
-        return len(own & wanted), len((long_forms - own) & wanted), own | long_forms
+        return set(tokenize(header)), long_forms
 
     def _extreme(self, doc_id: str, table: Table, j: int, rows: list[Passage], largest: bool) -> Extreme | None:
         values = []
