@@ -21,8 +21,8 @@ from qa.corpus import CITATION_MARKER, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
-from qa.query import (QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in, stated_numbers,
-                      years_in)
+from qa.query import (AnswerType, QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in,
+                      stated_numbers, years_in)
 from qa.scoring import SentenceScorer
 from qa.subjects import organisms_in
 from qa.terms import DRUG_NAME, GENERIC, KeyTerms, data_toml, token_set
@@ -299,7 +299,7 @@ class ExtractiveAnswerer:
         return places[key]
 
     def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
-                     wanted: re.Pattern | None, places: dict[str, str]) -> str:
+                     wanted: AnswerType | None, places: dict[str, str]) -> str:
         """The first subject the candidate sentence is not about: neither it nor its passage names it
         (a table row's headers and caption count), or it gives the asked-for thing of another name
         ("the maximum tolerated dose of everolimus" for the dose of trastuzumab). `places` keeps each
@@ -374,7 +374,7 @@ class ExtractiveAnswerer:
         kinds_asked = {k for _, k in analysis.subjects.organisms}  # the organisms it asks about
         years_asked = set(analysis.years)
         places: dict[str, str] = {}
-        asks_institution = wanted is not None and bool(wanted.search("University"))  # the affiliation type
+        asks_institution = wanted is not None and wanted.name == "affiliation"
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -549,7 +549,7 @@ class ExtractiveAnswerer:
         sid, sentence = sentences[0]
         return _Candidate(sid, sentence.text, entry, best.rank, refs=sentence.refs)
 
-    def _gives_the_figure(self, follow: _Candidate, best: _Candidate, wanted: re.Pattern | None,
+    def _gives_the_figure(self, follow: _Candidate, best: _Candidate, wanted: AnswerType | None,
                           weights: dict[str, float], synonyms: Mapping[str, set[str]]) -> bool:
         """True when the next sentence gives the kind of figure asked for and the best one gives none:
         "... had the option to continue treatment with everolimus and trastuzumab" + "Of the 135
@@ -603,7 +603,7 @@ class ExtractiveAnswerer:
                 + DESCRIPTION_BONUS * best.describes)
 
     def _decide(self, analysis: QueryAnalysis, best: _Candidate | None,
-                wanted: re.Pattern | None, features: dict | None = None,
+                wanted: AnswerType | None, features: dict | None = None,
                 unstated: list[str] | None = None) -> Decision:
         """Whether the best sentence answers the question (`AbstentionRule`), and why not.
         `unstated`: numbers the question states that none of the passages found writes."""

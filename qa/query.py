@@ -103,22 +103,32 @@ _COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|
 # a drug by its ending, or a code name (BEZ235, GDC-0941; not HSP90)
 _DRUG_ANSWER = rf"(?i:\w(?:{DRUG_ENDINGS})\b)|\b[A-Za-z]{{2,}}-?\d{{3,}}[A-Za-z\d]*\b|\bT-DM1\b"
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
-# (what the question asks for, what an answering sentence must contain): qa/data/answer_types.toml
-ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
-    tuple(re.compile(_fill(t[key], months=_MONTHS, count=_COUNT, drug_answer=_DRUG_ANSWER)) for key in ("asks", "answer"))
-    for t in data_toml("answer_types.toml")["type"])
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of question ("date") and what an answering sentence must contain (a year, a month)."""
+
+    name: str
+    asks: re.Pattern
+    answer: re.Pattern
+
+    def search(self, text: str) -> re.Match | None:
+        """Where `text` holds this kind of answer, if it does."""
+        return self.answer.search(text)
 
 
+def _answer_types() -> tuple[AnswerType, ...]:
+    fill = {"months": _MONTHS, "count": _COUNT, "drug_answer": _DRUG_ANSWER}
+    return tuple(AnswerType(t["name"], re.compile(_fill(t["asks"], **fill)), re.compile(_fill(t["answer"], **fill)))
+                 for t in data_toml("answer_types.toml")["type"])
 
 
-def answer_type(question: str) -> re.Pattern | None:
-    """The pattern an answering sentence must contain for this kind of question, if any."""
-    for asks, pattern in ANSWER_TYPES:
-        if asks.search(question):
-            return pattern
-    return None
+# what the question asks for, what an answering sentence must contain: qa/data/answer_types.toml
+ANSWER_TYPES: tuple[AnswerType, ...] = _answer_types()
 
 
+def answer_type(question: str) -> AnswerType | None:
+    """The kind of answer this question asks for, if it asks for one."""
+    return next((t for t in ANSWER_TYPES if t.asks.search(question)), None)
 
 
 def numbers_in(text: str) -> set[str]:
@@ -229,7 +239,7 @@ class QueryAnalysis:
     hints: tuple[int, ...] = ()  # the `SECTION_HINTS` the query matches
     query_described: frozenset[str] = frozenset()  # names the query asks to be described
     query_defined: tuple[str, ...] = ()  # folded long forms of abbreviations the query asks to define
-    answer_type: re.Pattern | None = None  # what an answering sentence must hold ("when": a date)
+    answer_type: AnswerType | None = None  # what an answering sentence must hold ("when": a date)
     abbreviations: tuple[str, ...] = ()  # the article's abbreviations the question writes
     definitions: tuple[str, ...] = ()  # folded long forms, when the question asks what they stand for
     described: frozenset[str] = frozenset()  # names the question asks to be described

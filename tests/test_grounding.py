@@ -219,6 +219,17 @@ def test_a_table_of_another_year_does_not_answer_for_the_year_asked(articles):
     assert not b.abstained and "39.1" in b.text
 
 
+def test_answer_types_have_unique_names_and_the_question_picks_one_by_name():
+    from qa.query import ANSWER_TYPES, answer_type
+
+    names = [t.name for t in ANSWER_TYPES]
+    assert len(names) == len(set(names)) and all(names)
+    assert answer_type("When did the trial start?").name == "date"
+    assert answer_type("Which institution is the first author affiliated with?").name == "affiliation"
+    assert answer_type("How many patients completed it?").name == "count"
+    assert answer_type("Why does resistance develop?") is None
+
+
 def test_a_duration_question_needs_a_time_and_an_ordinal_or_a_possessive_is_none():
     from qa.query import answer_type
 
