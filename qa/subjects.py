@@ -126,6 +126,7 @@ class SubjectReader:
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
         self._stems: dict[str, str] | None = None
         self._corpus_names: CorpusNames | None = None
+        self._bylines: tuple[tuple[tuple[str, str], ...], dict[str, list[str]]] | None = None  # surname -> bylines
 
     @property
     def terms(self) -> KeyTerms:
@@ -146,13 +147,18 @@ class SubjectReader:
         """The authors of the corpus' articles the question names by their surname ("Mike T. John",
         "Dennehy's"), as the byline writes them ("John MT"): the front matter's "Affiliation of John
         MT: ..." describes them."""
-        words = set(re.findall(r"[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?", question))
-        out = []
-        for d in self.corpus.documents:
-            for byline in d.authors:
-                surname = re.sub(r"\s+[A-Z][A-Z.\-]*$", "", byline).split()[-1] if byline.split() else ""
-                if len(surname) >= 3 and surname in words and byline not in out:
-                    out.append(byline)
+        key = documents_key(self.corpus.documents)
+        if self._bylines is None or self._bylines[0] != key:  # read once per set of documents
+            bylines: dict[str, list[str]] = {}
+            for d in self.corpus.documents:
+                for byline in d.authors:
+                    surname = re.sub(r"\s+[A-Z][A-Z.\-]*$", "", byline).split()[-1] if byline.split() else ""
+                    if len(surname) >= 3 and byline not in bylines.setdefault(surname, []):
+                        bylines[surname].append(byline)
+            self._bylines = (key, bylines)
+        out: list[str] = []
+        for w in dict.fromkeys(re.findall(r"[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?", question)):
+            out += [b for b in self._bylines[1].get(w, ()) if b not in out]
         return tuple(out)
 
     def subjects(self, question: str) -> list[str]:
