@@ -260,7 +260,7 @@ class _Parser:
         volume, issue = _text(meta.find("volume")), _text(meta.find("issue"))
         fpage, lpage = _text(meta.find("fpage")), _text(meta.find("lpage"))
         eloc = _text(meta.find("elocation-id"))
-        corresp = " ".join(_text(c) for c in meta.xpath("author-notes/corresp"))
+        corresp = self.correspondence(meta)
         editors = []
         for c in meta.xpath("contrib-group/contrib[@contrib-type='editor']"):
             n = c.find("name")
@@ -379,6 +379,42 @@ class _Parser:
                 return int(y)
         self.warnings.append("no publication year")
         return None
+
+    def correspondence(self, meta) -> str:
+        """Who to write to, named: "Jose Fafetine, E-mail: jf@example.org", from the authors marked
+        corresponding (`corresp="yes"`, or an `xref` to a `corresp` note), with the note's address when
+        it says more than the e-mail; the notes alone when no author is marked."""
+        notes = {c.get("id", ""): c for c in meta.xpath("author-notes/corresp")}
+        named, used = [], set()
+        for c in meta.xpath("contrib-group/contrib[not(@contrib-type) or @contrib-type='author']"):
+            rids = [r for x in c.xpath("xref[@ref-type='corresp']") for r in (x.get("rid") or "").split()]
+            if c.get("corresp") != "yes" and not rids:
+                continue
+            n = c.find("name")
+            if n is None:
+                n = c.find("name-alternatives/name")
+            who = (f"{_text(n.find('given-names'))} {_text(n.find('surname'))}".strip() if n is not None
+                   else _text(c.find("collab")))
+            emails = [_text(e) for e in c.findall("email")] + [
+                _text(e) for r in rids if r in notes for e in notes[r].iter("{*}email", "email")]
+            used.update(r for r in rids if r in notes)
+            if who:
+                named.append(who + (f", E-mail: {', '.join(dict.fromkeys(emails))}" if emails else ""))
+        said = " ".join(named)
+        rest = []
+        for key, note in notes.items():
+            text = _text(note)
+            if named and key in used or not named:
+                # what the note says beyond the e-mail addresses already given ("* E-mail: ...")
+                left = re.sub(r"[^.]*\bcorrespondence should be addressed\b[^.]*\.?|E-?mail:?|\*", " ", text)
+                for e in note.iter("{*}email", "email"):
+                    left = left.replace(_text(e), " " if _text(e) in said else _text(e))
+                left = _WS.sub(" ", left).strip(" .;,")
+                if len(left.split()) >= 2 or (left and not named):
+                    rest.append(left)
+            else:
+                rest.append(text)
+        return "; ".join(named + rest)
 
     def authors(self, meta) -> tuple[list[str], list[tuple[str, tuple[str, ...]]]]:
         affs = {}
