@@ -380,3 +380,14 @@ def test_an_affiliation_question_quotes_the_named_authors_affiliation(articles, 
     first = a.citations[0].sentence
     assert first.startswith("Affiliation") and f"of {byline}:" in first
     assert re.search(r"(?i)universit|institut|department|division", first)
+
+
+@pytest.mark.parametrize("question", ["Who is the corresponding author?", "How can I contact the authors?",
+                                      "What is the e-mail address for correspondence?"])
+def test_who_to_write_to_is_answered_by_the_named_corresponding_author(articles, question):
+    for doc in articles.documents:
+        a = ask(articles, doc.doc_id, question)
+        assert not a.abstained and a.text.startswith("Correspondence to: "), (doc.doc_id, a.text)
+        who = re.match(r"Correspondence to: ([^,]+),", a.text).group(1)
+        assert who.split()[-1] in {byline.rsplit(" ", 1)[0].split()[-1] for byline in doc.authors}
+        assert "@" in a.text

@@ -51,6 +51,24 @@ def test_front_matter_matches_the_xml(jats):
     assert a.journal and a.year and (a.license or "no licence" in a.warnings)
 
 
+def test_the_corresponding_author_is_named_with_the_e_mail_the_xml_gives(jats):
+    _, root, a = jats
+    meta = root.find("front/article-meta")
+    marked = [c for c in meta.xpath("contrib-group/contrib[@contrib-type='author']")
+              if c.get("corresp") == "yes" or c.xpath("xref[@ref-type='corresp']")]
+    assert marked, "every development article marks a corresponding author"
+    front = a.document.text[: a.document.text.index(a.title) + 4000]
+    said = re.search(r"Correspondence to: (.*?)\.(?= [A-Z©]|$)", front)
+    assert said, "the front matter says who to write to"
+    for c in marked:
+        name = f"{''.join(c.find('name/given-names').itertext())} {''.join(c.find('name/surname').itertext())}"
+        assert " ".join(name.split()) in said.group(1)
+    emails = {"".join(e.itertext()).strip() for e in meta.xpath("author-notes/corresp//email")} | {
+        "".join(e.itertext()).strip() for c in marked for e in c.findall("email")}
+    assert emails and all(e in said.group(1) for e in emails)
+    assert "*" not in said.group(1) and "correspondence should be addressed" not in said.group(1)
+
+
 def test_references_match_the_xml(jats):
     _, root, a = jats
     refs = root.xpath("back/ref-list/ref")
