@@ -168,6 +168,7 @@ PART_BONUS = SETTINGS.answer.part_bonus  # for a sentence of the part of the art
 SUBJECT_PENALTY = SETTINGS.answer.subject_penalty  # for a sentence not about the drug, trial or gene the question names
 EXTREME_BONUS = SETTINGS.answer.extreme_bonus  # for the table row holding the extreme asked for ("the largest SD")
 LINKED_BONUS = SETTINGS.answer.linked_bonus  # for a row of another table with that row's label
+NAMED_ROW_BONUS = SETTINGS.answer.named_row_bonus  # for a table row the question names, with its column
 DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # Sentences that mention a result without reporting it (qa/data/unreported.toml): a proposed test
 # or a planned study ("this hypothesis can be tested by ...") answers no question about its result,
@@ -364,10 +365,15 @@ class ExtractiveAnswerer:
         numbers = analysis.numbers  # "the 112-patient phase II" is the study of 112, not of 110
         # "the strain with the largest SD": the row holding it, from the article the passages are of
         extreme_rows, linked_rows = self._extremes(analysis, passages, article)
-        if extreme_rows:
+        # "What mean lysis time did SYP028 show?": the row the question names, with that column
+        docs = {article} if article else {p.doc_id for p in passages}
+        named_rows = {p.id: p for p in analysis.named_rows if p.doc_id in docs}
+        if extreme_rows or named_rows:
             have = {p.id for p in passages}
             passages = [*(p for p in extreme_rows.values() if p.id not in have), *passages,
-                        *(p for p in linked_rows.values() if p.id not in have and p.id not in extreme_rows)]
+                        *(p for p in linked_rows.values() if p.id not in have and p.id not in extreme_rows),
+                        *(p for p in named_rows.values() if p.id not in have and p.id not in extreme_rows
+                          and p.id not in linked_rows)]
         named_part = {p.id: analysis.part_weight(p) for p in passages}
         subjects = list(analysis.subjects.subjects)
         name_checks = self._name_checks(analysis.subjects.named)
@@ -433,6 +439,8 @@ class ExtractiveAnswerer:
                         c.off_subject = analysis.years[0]
                 if c.off_subject:
                     c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
+                elif c.passage.id in named_rows:
+                    c.score += NAMED_ROW_BONUS  # not the 2007 survey's row for "in the 2010 survey"
             if any(c.passage.id in linked_rows and not c.off_subject for c in cands):
                 # "the domain with the weakest ICC: what was its Cronbach's alpha?": the row of the
                 # ICC table need not name the alpha its linked row gives

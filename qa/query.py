@@ -250,6 +250,7 @@ class QueryAnalysis:
     years: tuple[str, ...] = ()  # the years it asks about as its time ("in the 2010 survey"): `stated_years`
     subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
     extremes: tuple[Extreme, ...] = ()  # the table rows holding the extreme it asks for (`qa.tables`)
+    named_rows: tuple[Passage, ...] = ()  # the table rows it names with a column of theirs (`qa.tables`)
 
     def part_weight(self, passage: Passage) -> float:
         """How strongly the question names the part of the article the passage is in ("in the
@@ -314,7 +315,8 @@ class QueryAnalyzer:
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
             measures=stated_measures(question), years=stated_years(question), subjects=subjects,
-            extremes=self._tables.read(question) if self._tables is not None else ())
+            extremes=self._tables.read(question) if self._tables is not None else (),
+            named_rows=self._tables.named_rows(query) if self._tables is not None else ())
 
     def _parts(self, text: str) -> tuple[tuple[int, ...], frozenset[str], tuple[str, ...]]:
         """What a text names of the article: the `SECTION_HINTS` it matches, the names it asks to be

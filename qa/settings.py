@@ -54,6 +54,7 @@ class AnswerSettings:
     definition_bonus: float = 0.3  # a sentence spelling out the abbreviation asked about
     extreme_bonus: float = 0.5  # the table row holding the column extreme a question asks for (`qa.tables`)
     linked_bonus: float = 0.2  # a row of another table with that row's label ("IN71": its genotype)
+    named_row_bonus: float = 0.3  # a table row the question names, in a table with a column it names (`qa.tables`)
     avoid_penalty: float = 0.6  # a sentence about what "the other study" turns away from
     following_gain: float = 0.15  # share of key terms the next sentence must add to join the best
     number_bonus: float = 0.15  # a sentence holding every number the question writes

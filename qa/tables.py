@@ -11,6 +11,12 @@ number is the `Extreme`, with the rows of the article's other tables that have t
 ("IN71" of the strains table: its genotype). Rows that sum up the others ("Total", "Overall") are
 no candidates; a column with fewer than three numbers, or whose extreme is shared, gives none, and so
 do two columns the question names alike (a table's two "SD" columns).
+
+A question may also name a row and a column: "What mean lysis time and SD did SYP028 show?", "the
+Cronbach's alpha of the Handicap domain". `TableReader.named_rows` gives the rows whose label the
+question writes (a name as the table writes it: "SYP028", "LipR", "Maganja da Costa"; a single plain
+word only capitalised, as a name) in a table with a column the question names (two of its header's
+words, or its only one); a label that four or more rows of one table share names none of them.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 from qa.chunking import Passage
 from qa.corpus import Document, Table
 from qa.lexical import tokenize
-from qa.terms import data_toml
+from qa.terms import GENERIC_TOKENS, data_toml
 
 _WORDS = data_toml("table_questions.toml")
 LARGEST = frozenset(_WORDS["largest"])
@@ -36,6 +42,7 @@ _PHRASE_END = re.compile(r"[,;:?!()]|\s(?:" + "|".join(map(re.escape, _WORDS["ph
 _NUMBER = re.compile(r"^\s*[~≈]?\s*(-?\d+(?:[.,]\d+)?)")
 _PREPOSITION = re.compile(r"\s(?:" + "|".join(map(re.escape, _WORDS["prepositions"])) + r")\s", re.I)
 PHRASE_WORDS = 6  # words after the superlative that may name the column
+SHARED_LABEL_ROWS = 4  # a label this many rows of one table share ("Goats") names no one row
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,33 @@ class TableReader:
         self._tables = [(d.doc_id, t, rows.get(d.doc_id, []), set(tokenize(f"{t.label} {t.caption}")),
                          set(tokenize(" ".join(t.headers))), [self._column_words(h) for h in t.headers])
                         for d in documents for t in d.tables if len(t.rows) >= 3 and len(t.headers) >= 2]
+        # each named table row: (its label's pattern, the table's column words, the row as indexed)
+        self._labels: list[tuple[set[str], re.Pattern, list[tuple[set[str], set[str], set[str]]], Passage]] = []
+        for doc_id, table, rows, _, _, columns in self._tables:
+            # each column's words without its units ("SD" of "SD (min)") beside its words and long forms
+            bare = [(own, long_forms, set(tokenize(re.sub(r"\s*\(.*?\)", " ", h))) or own)
+                    for (own, long_forms), h in zip(columns, table.headers)]
+            own = [p for p in rows if p.text.startswith((f"{table.label},", f"{table.label}:"))]
+            found: dict[str, list[Passage]] = {}
+            for cells in table.rows:
+                label = cells[0].strip() if cells else ""
+                row = next((p for p in own if label and re.search(rf"[,:·]\s*{re.escape(label)}(?::|\s[|·])", p.text)), None)
+                if row is None or label.split()[0].lower().strip(".:") in SUMMARY_ROWS:
+                    continue
+                # "SYP028 (5)a" -> "SYP028", "LipH [20]" -> "LipH", "Jerusalem/phase I" -> "Jerusalem", "phase I"
+                key = re.sub(r"\s*[(\[][^)\]]*[)\]]\w?", "", label).strip()
+                for part in (x.strip() for x in key.split("/")):
+                    if len(part) >= 2 and not part.isdigit():
+                        found.setdefault(part, []).append(row)
+            for part, named in found.items():
+                if len(named) >= SHARED_LABEL_ROWS:
+                    continue
+                if not part[0].isupper() and not part[0].isdigit():
+                    continue  # "females", "phase Ib" (of "Andre/phase Ib"): no name
+                # a plain capitalised word ("Handicap", "Mopeia") only as the question capitalises it
+                plain = part[0].isupper() and part[1:].islower() and " " not in part
+                pattern = re.compile(rf"(?<![\w-]){re.escape(part)}(?![\w-])", 0 if plain else re.I)
+                self._labels += [(set(tokenize(part)), pattern, bare, row) for row in dict.fromkeys(named)]
 
     def read(self, question: str) -> tuple[Extreme, ...]:
         """One `Extreme` per article whose table has the column the question asks the extreme of."""
@@ -130,6 +164,23 @@ class TableReader:
             extreme = self._extreme(doc_id, table, j, rows, largest)
             if extreme is not None:
                 out.append(extreme)
+        return tuple(out)
+
+    def named_rows(self, question: str) -> tuple[Passage, ...]:
+        """The table rows whose label the question writes, in tables with a column it names (two of
+        the header's words, units aside, or its only one; or two words of the long forms of its
+        abbreviations)."""
+        words = set(tokenize(question))
+        out: list[Passage] = []
+        for label, pattern, columns, row in self._labels:
+            if row in out or not pattern.search(question):
+                continue
+            asked = words - label - GENERIC_TOKENS  # "study", "value": no column's word
+            # two of the header's words (its only one: "SD", "ICC"), or two of its long forms: not the
+            # one word "activity" of "Activity on pNPC4" for "phospholipase activity"
+            if any(bare and len(bare & asked) >= min(2, len(bare)) or len((long_forms - own) & asked) >= 2
+                   for own, long_forms, bare in columns[1:]):
+                out.append(row)
         return tuple(out)
 
     def _column_words(self, header: str) -> tuple[set[str], set[str]]:

@@ -113,3 +113,62 @@ def test_the_answer_quotes_the_extreme_row_and_the_row_of_another_table_it_names
     alpha = next(r for r in alphas.rows if r[0] == weakest[0])[1]
     assert not b.abstained and weakest[0] in b.citations[0].sentence
     assert f"Cronbach's alpha: {alpha}" in b.citations[1].sentence
+
+
+def _named_labels(table) -> list[tuple[int, str]]:
+    """The rows of a table whose label is a name (not a summary row, not shared), with the name."""
+    out = []
+    for i, cells in enumerate(table.rows):
+        label = re.sub(r"\s*[(\[][^)\]]*[)\]]\w?", "", cells[0]).strip() if cells else ""
+        if len(label) >= 2 and label[0].isupper() and "/" not in label \
+                and label.split()[0].lower() not in SUMMARY_ROWS \
+                and sum(1 for r in table.rows if r and r[0].strip().startswith(label)) == 1:
+            out.append((i, label))
+    return out
+
+
+@pytest.mark.parametrize("name", WITH_TABLES)
+def test_a_row_the_question_names_with_one_of_its_columns_is_found(retriever, name):
+    """"What was the <column> of <row label>?" finds that row, for every named row of every table;
+    the label alone, without a column of its table, finds none."""
+    doc, reader = _reader(retriever, name)
+    checked = 0
+    for table in doc.tables:
+        if len(table.rows) < 3 or len(table.headers) < 2:
+            continue
+        bare = [" ".join(re.sub(r"\s*\(.*?\)", " ", h).replace(" · ", " ").split()) for h in table.headers[1:]]
+        column = next((h for h in bare if re.fullmatch(r"[A-Za-z][\w'’ -]{1,60}", h)), None)
+        if column is None:
+            continue
+        for i, label in _named_labels(table):
+            found = reader.named_rows(f"What was the {column} of {label}?")
+            assert any(table.rows[i][0] in p.text and p.text.startswith(table.label) for p in found), \
+                (table.label, label, column)
+            assert not [p for p in reader.named_rows(f"Why was {label} chosen by the authors?")
+                        if p.text.startswith(table.label)]
+            checked += 1
+    assert checked >= 5
+
+
+def test_the_answer_quotes_the_row_the_question_names(retriever):
+    """Asked for a named row's value, the answer quotes that row with the cell."""
+    asked = 0
+    for name in ("1471-2180-11-174", "1472-6831-8-11", "pone.0046493"):
+        doc = next(d for d in retriever.documents if d.doc_id == name)
+        session = qa.ChatSession(retriever, k=5)
+        session.article = name
+        for table in doc.tables:
+            j = next((j for j, h in enumerate(table.headers) if j and re.fullmatch(r"[A-Za-z][\w'’ -]{1,30}", h)), None)
+            named = _named_labels(table)
+            if j is None or not named:
+                continue
+            i, label = named[len(named) // 2]
+            cell = table.rows[i][j].strip()
+            if not re.match(r"-?\d", cell):
+                continue
+            session.reset()
+            a = session.ask(f"What {table.headers[j]} did {label} have?")
+            assert not a.abstained and any(label in c.sentence and cell in c.sentence for c in a.citations[:2]), \
+                (table.label, label, table.headers[j], a.text[:300])
+            asked += 1
+    assert asked >= 3
