@@ -103,6 +103,11 @@ class ChatSession:
         if not self.is_follow_up(question):
             return question
         prev = self.turns[-1]
+        if " (" in prev.question and prev.query.startswith(prev.question):
+            # "What maximum attainable fitness (fref) was ...?": the question's own parenthesis is
+            # no subject carried from an earlier turn (which a rewritten query ends with)
+            own = prev.question.replace(" (", " ").replace(")", " ")
+            prev = Turn(prev.question, own + prev.query[len(prev.question):], prev.answer)
         swap = _SWAP.match(question)
         prev_names = self._subject(prev.query, named_only=True) if swap else ""
         if swap and len(swap.group("new").split()) <= 4 and prev_names and self._subject(question, named_only=True):

@@ -115,7 +115,7 @@ def _not_a_species(genus: str, epithet: str) -> bool:
 
 def _body(question: str) -> str:
     """The question without the earlier subject a follow-up's query carries ("... (everolimus)")."""
-    return question.split(" (")[0] if question.endswith(")") else question
+    return question.rsplit(" (", 1)[0] if question.endswith(")") else question
 
 
 class SubjectReader:
