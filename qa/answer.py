@@ -174,9 +174,10 @@ DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying w
 # or a planned study ("this hypothesis can be tested by ...") answers no question about its result,
 # and a study "ongoing" or that "will report" has no final results yet.
 _UNREPORTED = data_toml("unreported.toml")
-_PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_WORK = (
-    re.compile(_UNREPORTED[k], re.I) for k in ("proposes", "asks_about_plans", "later_results", "ongoing",
-                                              "asks_own_result", "own_work"))
+_PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_WORK, _NOT_STUDIED, \
+    _ASKS_ABOUT_OMISSION = (re.compile(_UNREPORTED[k], re.I) for k in (
+        "proposes", "asks_about_plans", "later_results", "ongoing", "asks_own_result", "own_work",
+        "not_studied", "asks_about_omission"))
 # A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
 # question asking why (qa/data/discourse.toml)
 _DISCOURSE = data_toml("discourse.toml")
@@ -645,6 +646,8 @@ class ExtractiveAnswerer:
             return Decision(False, strength, "It only announces that study; its results came later.")
         if _PROPOSES.search(best.text) and not _ASKS_ABOUT_PLANS.search(question):
             return Decision(False, strength, "It only proposes or plans that; it reports no result of it.")
+        if _NOT_STUDIED.search(best.text) and not _ASKS_ABOUT_OMISSION.search(question):
+            return Decision(False, strength, f"It says that was not studied: “{best.text}”")
         if _ASKS_OWN_RESULT.search(question) and best.passage.kind != "reference" \
                 and CITATION_MARKER.search(best.text) and not _OWN_WORK.search(best.text):
             return Decision(False, strength, "It cites that from other work; it does not report measuring it.")
