@@ -629,11 +629,12 @@ class _Parser:
         group = ""
         context_head = f"{label}. {title}"
         body_rows = [r for r in body_rows if any(r)]
-        # leading label columns (mostly words, not numbers): their empty cells repeat the cell above
+        # leading label columns (mostly words, not numbers): their empty cells repeat the cell above.
+        # A column with a header of its own, every cell filled and mostly digits in them is data
+        # ("C4/0.12" under "pNP esters · Best"), whatever its cells begin with.
         nlabel = 1
-        while nlabel < ncols - 1 and sum(1 for r in body_rows if nlabel < len(r) and r[nlabel]
-                                         and not _numeric(r[nlabel])) > 0.6 * max(1, sum(
-                                             1 for r in body_rows if nlabel < len(r) and r[nlabel])):
+        while nlabel < ncols - 1 and _label_column([r[nlabel] if nlabel < len(r) else "" for r in body_rows],
+                                                   headers[nlabel] if nlabel < len(headers) else ""):
             nlabel += 1
         above = [""] * nlabel
         for row in body_rows:
@@ -727,9 +728,20 @@ class _Parser:
         return tuple(uniq)
 
 
+def _label_column(cells: list[str], header: str) -> bool:
+    """A column of row labels: mostly words, not numbers; and, under a header of its own with every
+    cell filled, mostly without digits ("Female", "Stage IV"; not "C4/0.12", "C10/0.02")."""
+    filled = [c for c in cells if c]
+    if sum(1 for c in filled if not _numeric(c)) <= 0.6 * max(1, len(filled)):
+        return False
+    if not header.strip() or len(filled) < len(cells):
+        return True
+    return sum(1 for c in filled if re.search(r"\d", c)) <= 0.5 * len(filled)
+
+
 def _numeric(cell: str) -> bool:
     """A data cell ("12.5", "<0.001", "0.10, 1.20", "–"), not a label ("1st tertile (<7)", "Female")."""
-    if re.fullmatch(r"[\u2013\u2014\-–—]+|NS|n\.?a\.?|ND", cell.strip()):
+    if re.fullmatch(r"[\u2013\u2014\-–—]+|NS|n\.?a\.?|n\.?d\.?|ND", cell.strip()):
         return True
     return bool(re.match(r"^[<>≤≥±~\u2212\u2013-]?\s*\d", cell)) and not re.match(r"^\d+(?:st|nd|rd|th)\b", cell)
 

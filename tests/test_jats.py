@@ -231,3 +231,24 @@ def test_text_paragraph_without_a_full_stop_is_not_a_heading(tmp_path):
     a = _variant(tmp_path, REVIEW.replace(para, para[:-1]))
     assert not any(s.title == para[:-1] for s in a.sections)
     assert any(b.text == para[:-1] for b in a.document.blocks)
+
+
+def test_a_headed_column_of_filled_data_cells_keeps_its_header(jats):
+    """A column with a header of its own, every cell filled and most cells holding digits, is data:
+    each of its cells is written after its header ("pNP esters · Best: C4/0.12", "Relevant genotype:
+    MC4100 ..."), not run into the row's label."""
+    _, _, a = jats
+    rows = [b.text for b in a.document.blocks if b.kind == "table_row"]
+    checked = 0
+    for table in a.tables:
+        body = [r for r in table.rows if len({c for c in r if c}) > 1]
+        for j in range(1, len(table.headers)):
+            cells = [r[j] if j < len(r) else "" for r in body]
+            if not table.headers[j].strip() or not body or not all(cells) \
+                    or sum(bool(re.search(r"\d", c)) for c in cells) <= len(cells) / 2:
+                continue
+            mine = [t for t in rows if t.startswith((table.label + ",", table.label + ":"))]
+            for c in cells:
+                assert any(f"{table.headers[j]}: {c}" in t for t in mine), (table.label, table.headers[j], c)
+                checked += 1
+    assert checked or not a.tables
