@@ -21,6 +21,7 @@ words, or its only one); a label that four or more rows of one table share names
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ _PHRASE_END = re.compile(r"[,;:?!()]|\s(?:" + "|".join(map(re.escape, _WORDS["ph
 _NUMBER = re.compile(r"^\s*[~≈]?\s*(-?\d+(?:[.,]\d+)?)")
 _PREPOSITION = re.compile(r"\s(?:" + "|".join(map(re.escape, _WORDS["prepositions"])) + r")\s", re.I)
 PHRASE_WORDS = 6  # words after the superlative that may name the column
+_FIRST_WORD = re.compile(r"[^\W_][\w-]*")
 SHARED_LABEL_ROWS = 4  # a label this many rows of one table share ("Goats") names no one row
 
 
@@ -96,8 +98,10 @@ class TableReader:
         self._tables = [(d.doc_id, t, rows.get(d.doc_id, []), set(tokenize(f"{t.label} {t.caption}")),
                          set(tokenize(" ".join(t.headers))), [self._column_words(h) for h in t.headers])
                         for d in documents for t in d.tables if len(t.rows) >= 3 and len(t.headers) >= 2]
-        # each named table row: (its label's pattern, the table's column words, the row as indexed)
-        self._labels: list[tuple[set[str], re.Pattern, list[tuple[set[str], set[str], set[str]]], Passage]] = []
+        # each label's first word -> (order, its words, its pattern, the table's column words, the row)
+        self._labels: dict[str, list[tuple[int, set[str], re.Pattern, list[tuple[set[str], set[str], set[str]]],
+                                           Passage]]] = {}
+        order = itertools.count()
         for doc_id, table, rows, _, _, columns in self._tables:
             # each column's words without its units ("SD" of "SD (min)") beside its words and long forms
             bare = [(own, long_forms, set(tokenize(re.sub(r"\s*\(.*?\)", " ", h))) or own)
@@ -106,7 +110,8 @@ class TableReader:
             found: dict[str, list[Passage]] = {}
             for cells in table.rows:
                 label = cells[0].strip() if cells else ""
-                row = next((p for p in own if label and re.search(rf"[,:·]\s*{re.escape(label)}(?::|\s[|·])", p.text)), None)
+                row = next((p for p in own
+                            if label and re.search(rf"[,:·]\s*{re.escape(label)}(?::|\s[|·])", p.text)), None)
                 if row is None or label.split()[0].lower().strip(".:") in SUMMARY_ROWS:
                     continue
                 # "SYP028 (5)a" -> "SYP028", "LipH [20]" -> "LipH", "Jerusalem/phase I" -> "Jerusalem", "phase I"
@@ -122,7 +127,10 @@ class TableReader:
                 # a plain capitalised word ("Handicap", "Mopeia") only as the question capitalises it
                 plain = part[0].isupper() and part[1:].islower() and " " not in part
                 pattern = re.compile(rf"(?<![\w-]){re.escape(part)}(?![\w-])", 0 if plain else re.I)
-                self._labels += [(set(tokenize(part)), pattern, bare, row) for row in dict.fromkeys(named)]
+                first = _FIRST_WORD.match(part.lower())
+                if first:  # looked up by the label's first word, so a question reads only its own candidates
+                    self._labels.setdefault(first.group(0), []).extend(
+                        (next(order), set(tokenize(part)), pattern, bare, row) for row in dict.fromkeys(named))
 
     def read(self, question: str) -> tuple[Extreme, ...]:
         """One `Extreme` per article whose table has the column the question asks the extreme of."""
@@ -172,7 +180,9 @@ class TableReader:
         abbreviations)."""
         words = set(tokenize(question))
         out: list[Passage] = []
-        for label, pattern, columns, row in self._labels:
+        candidates = sorted((x for w in dict.fromkeys(_FIRST_WORD.findall(question.lower()))
+                             for x in self._labels.get(w, ())), key=lambda x: x[0])  # in the tables' order
+        for _, label, pattern, columns, row in candidates:
             if row in out or not pattern.search(question):
                 continue
             asked = words - label - GENERIC_TOKENS  # "study", "value": no column's word
