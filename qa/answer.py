@@ -365,16 +365,14 @@ class ExtractiveAnswerer:
         described = analysis.described
         numbers = analysis.numbers  # "the 112-patient phase II" is the study of 112, not of 110
         # "the strain with the largest SD": the row holding it, from the article the passages are of
-        extreme_rows, linked_rows = self._extremes(analysis, passages, article)
+        docs = {article} if article else {p.doc_id for p in passages}  # the article asked about, or those found
+        extreme_rows, linked_rows = self._extremes(analysis, docs)
         # "What mean lysis time did SYP028 show?": the row the question names, with that column
-        docs = {article} if article else {p.doc_id for p in passages}
         named_rows = {p.id: p for p in analysis.named_rows if p.doc_id in docs}
         if extreme_rows or named_rows:
             have = {p.id for p in passages}
-            passages = [*(p for p in extreme_rows.values() if p.id not in have), *passages,
-                        *(p for p in linked_rows.values() if p.id not in have and p.id not in extreme_rows),
-                        *(p for p in named_rows.values() if p.id not in have and p.id not in extreme_rows
-                          and p.id not in linked_rows)]
+            passages = [*_unseen(extreme_rows.values(), have), *passages, *_unseen(linked_rows.values(), have),
+                        *_unseen(named_rows.values(), have)]
         named_part = {p.id: analysis.part_weight(p) for p in passages}
         subjects = list(analysis.subjects.subjects)
         name_checks = self._name_checks(analysis.subjects.named)
@@ -527,11 +525,9 @@ class ExtractiveAnswerer:
                       best.score, closest, features=features, probability=decision.probability)
 
     @staticmethod
-    def _extremes(analysis: QueryAnalysis, passages: list[Passage], article: str | None
-                  ) -> tuple[dict[str, Passage], dict[str, Passage]]:
-        """The table rows holding the extreme the question asks for (`qa.tables`), of the article
-        asked about or the articles the passages found are of, and the rows linked to them."""
-        docs = {article} if article else {p.doc_id for p in passages}
+    def _extremes(analysis: QueryAnalysis, docs: set[str]) -> tuple[dict[str, Passage], dict[str, Passage]]:
+        """The table rows holding the extreme the question asks for (`qa.tables`), of the articles
+        `docs`, and the rows linked to them."""
         rows: dict[str, Passage] = {}
         linked: dict[str, Passage] = {}
         for ex in analysis.extremes:
@@ -664,6 +660,13 @@ class ExtractiveAnswerer:
                 return Decision(False, strength, "Its passages hold too little of what the question asks.", prob)
             return Decision(True, strength, "", prob)
         return Decision(True, strength)
+
+
+def _unseen(passages, have: set[str]) -> list[Passage]:
+    """The passages not in `have` yet, which are added to it."""
+    out = [p for p in passages if p.id not in have]
+    have.update(p.id for p in out)
+    return out
 
 
 def _plural_reason(reason: str) -> str:

@@ -390,9 +390,7 @@ class _Parser:
             rids = [r for x in c.xpath("xref[@ref-type='corresp']") for r in (x.get("rid") or "").split()]
             if c.get("corresp") != "yes" and not rids:
                 continue
-            n = c.find("name")
-            if n is None:
-                n = c.find("name-alternatives/name")
+            n = _name_of(c)
             who = (f"{_text(n.find('given-names'))} {_text(n.find('surname'))}".strip() if n is not None
                    else _text(c.find("collab")))
             emails = [_text(e) for e in c.findall("email")] + [
@@ -404,11 +402,12 @@ class _Parser:
         rest = []
         for key, note in notes.items():
             text = _text(note)
-            if named and key in used or not named:
+            if not named or key in used:
                 # what the note says beyond the e-mail addresses already given ("* E-mail: ...")
                 left = re.sub(r"[^.]*\bcorrespondence should be addressed\b[^.]*\.?|E-?mail:?|\*", " ", text)
                 for e in note.iter("{*}email", "email"):
-                    left = left.replace(_text(e), " " if _text(e) in said else _text(e))
+                    if _text(e) in said:
+                        left = left.replace(_text(e), " ")
                 left = _WS.sub(" ", left).strip(" .;,")
                 if len(left.split()) >= 2 or (left and not named):
                     rest.append(left)
@@ -431,9 +430,7 @@ class _Parser:
         names: list[str] = []
         places: list[tuple[str, tuple[str, ...]]] = []
         for c in meta.xpath("contrib-group/contrib[not(@contrib-type) or @contrib-type='author']"):
-            n = c.find("name")
-            if n is None:
-                n = c.find("name-alternatives/name")
+            n = _name_of(c)
             if n is not None:
                 surname = _text(n.find("surname"))
                 given = _text(n.find("given-names"))
@@ -726,6 +723,12 @@ class _Parser:
                 seen.add(s.path)
                 uniq.append(s)
         return tuple(uniq)
+
+
+def _name_of(contrib):
+    """A contributor's `name` element (or the first of its `name-alternatives`), if it has one."""
+    n = contrib.find("name")
+    return n if n is not None else contrib.find("name-alternatives/name")
 
 
 def _label_column(cells: list[str], header: str) -> bool:

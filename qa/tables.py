@@ -78,6 +78,11 @@ def _value(cell: str) -> float | None:
     return float(m.group(1).replace(",", "."))
 
 
+def _own_rows(table: Table, rows: list[Passage]) -> list[Passage]:
+    """The indexed rows of one table of an article, of its rows as indexed ("Table 2, IN56: ...")."""
+    return [p for p in rows if p.text.startswith((f"{table.label},", f"{table.label}:"))]
+
+
 class TableReader:
     """Finds the row a superlative question asks about, in the tables of the corpus' articles.
 
@@ -106,7 +111,7 @@ class TableReader:
             # each column's words without its units ("SD" of "SD (min)") beside its words and long forms
             bare = [(own, long_forms, set(tokenize(re.sub(r"\s*\(.*?\)", " ", h))) or own)
                     for (own, long_forms), h in zip(columns, table.headers)]
-            own = [p for p in rows if p.text.startswith((f"{table.label},", f"{table.label}:"))]
+            own = _own_rows(table, rows)
             found: dict[str, list[Passage]] = {}
             for cells in table.rows:
                 label = cells[0].strip() if cells else ""
@@ -220,7 +225,7 @@ class TableReader:
         if len(winners) != 1:
             return None  # shared: no one row is the answer
         label, cell = winners[0]
-        own = [p for p in rows if p.text.startswith((f"{table.label},", f"{table.label}:"))]
+        own = _own_rows(table, rows)
         row = next((p for p in own if label in p.text and cell.strip() in p.text), None)
         if row is None:
             return None
