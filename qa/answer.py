@@ -181,8 +181,8 @@ _PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_W
 # A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
 # question asking why (qa/data/discourse.toml)
 _DISCOURSE = data_toml("discourse.toml")
-_ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME = (
-    re.compile(_DISCOURSE[k], re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time"))
+_ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME, _COMPARES = (
+    re.compile(_DISCOURSE[k], re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time", "compares"))
 
 
 @dataclass
@@ -317,8 +317,8 @@ class ExtractiveAnswerer:
             about = [subj for subj in subjects if self._names(subj, section)]
         for subj in about:
             # "the dose of trastuzumab" is not answered by "everolimus 5 mg/day": the value asked for
-            # follows another drug's name
-            if wanted is not None:
+            # follows another drug's name (unless the sentence compares the two: its figures are of both)
+            if wanted is not None and not _COMPARES.search(c.text):
                 m = wanted.search(c.text)
                 if m:
                     before = re.findall(r"[A-Za-z][\w-]+", c.text[max(0, m.start() - 30):m.start()])

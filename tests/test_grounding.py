@@ -391,3 +391,22 @@ def test_who_to_write_to_is_answered_by_the_named_corresponding_author(articles,
         who = re.match(r"Correspondence to: ([^,]+),", a.text).group(1)
         assert who.split()[-1] in {byline.rsplit(" ", 1)[0].split()[-1] for byline in doc.authors}
         assert "@" in a.text
+
+
+def test_a_what_value_question_is_answered_by_a_sentence_giving_a_figure(articles, retriever):
+    from qa.query import answer_type
+
+    wanted = answer_type("What Cronbach's alpha did the Social disability domain reach?")
+    assert wanted.name == "value" and answer_type("What value did it reach?") is wanted
+    assert answer_type("What does SD mean in the table footnote?") is None  # asks a meaning
+    assert wanted.search("Cronbach's alpha was 0.97") and wanted.search("we assume that Q is approximately one")
+    assert not wanted.search("Internal consistency was assessed by calculating Cronbach's alphas.")
+    a = ask(articles, "1471-2180-11-174", "Which holin allele strain had the shortest mean lysis time?",
+            "What SD did it show?")
+    assert not a.abstained and "3.28" in a.text
+    b = ask(articles, "pone.0000217", "What value of the curvature parameter Q was assumed for both viruses?")
+    assert not b.abstained and re.search(r"\bQ (?:is|as) (?:approximately )?(?:one|1)\b", b.text)
+    # a sentence comparing two arms gives the figure of both, whichever drug's name it follows
+    session = qa.ChatSession(retriever, k=5)
+    c = session.ask("What median PFS did trastuzumab plus lapatinib give compared with lapatinib alone?")
+    assert not c.abstained and "12.0 weeks" in c.text

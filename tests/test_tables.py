@@ -172,3 +172,16 @@ def test_the_answer_quotes_the_row_the_question_names(retriever):
                 (table.label, label, table.headers[j], a.text[:300])
             asked += 1
     assert asked >= 3
+
+
+def test_a_follow_up_asking_the_value_of_a_statistic_quotes_its_figure(retriever):
+    # the follow-up's "it" is the statistic the first answer names; what answers it is the sentence
+    # or row giving the statistic's value for the whole questionnaire, not the one naming it
+    session = qa.ChatSession(retriever, k=5)
+    session.article = "1472-6831-8-11"
+    session.ask("Which statistic was used to assess internal consistency?")
+    a = session.ask("What value did it reach for the whole Dutch questionnaire?")
+    doc = next(d for d in retriever.documents if d.doc_id == "1472-6831-8-11")
+    alphas = next(t for t in doc.tables if "Cronbach's alpha" in t.headers)
+    total = next(r for r in alphas.rows if r[0].startswith("Total"))[alphas.headers.index("Cronbach's alpha")]
+    assert not a.abstained and any(total in c.sentence for c in a.citations)
