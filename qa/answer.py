@@ -168,6 +168,7 @@ PART_BONUS = SETTINGS.answer.part_bonus  # for a sentence of the part of the art
 SUBJECT_PENALTY = SETTINGS.answer.subject_penalty  # for a sentence not about the drug, trial or gene the question names
 EXTREME_BONUS = SETTINGS.answer.extreme_bonus  # for the table row holding the extreme asked for ("the largest SD")
 LINKED_BONUS = SETTINGS.answer.linked_bonus  # for a row of another table with that row's label
+FOCUS_MIN = SETTINGS.answer.focus_min  # share of what a "what <value>" question asks the value of, that the sentence must name
 NAMED_ROW_BONUS = SETTINGS.answer.named_row_bonus  # for a table row the question names, with its column
 DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # Sentences that mention a result without reporting it (qa/data/unreported.toml): a proposed test
@@ -400,6 +401,8 @@ class ExtractiveAnswerer:
                 c.score = sc.value(self.rule.coverage_weight) - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
+                elif analysis.focus and not (extreme_rows or linked_rows) and self._focus_named(analysis, c) < FOCUS_MIN:
+                    c.score -= self.rule.type_penalty  # a figure, but not of the thing asked about
                 if c.text in avoid:
                     c.score -= AVOID_PENALTY
                 held = numbers_in(f"{c.text} {c.passage.context}" if c.passage.kind == "table_row" else c.text)
@@ -601,6 +604,21 @@ class ExtractiveAnswerer:
                 "coverage_rel": min(1.0, best.coverage / (1 - absent)) if absent < 0.999 else 0.0,
                 "strength": self._strength(best)}
 
+    def _focus_named(self, analysis: QueryAnalysis, best: _Candidate) -> float:
+        """The share of what a "what <value>" question asks the value of that the sentence names,
+        its abbreviations read as their long forms ("SD (min)" names a "standard deviation") and the
+        question's abbreviations as theirs."""
+        glossary = self.corpus.glossary
+        where = f"{best.text} {best.passage.context if best.passage.kind == 'table_row' else ''}"
+        spelled = " ".join(glossary[w] for w in dict.fromkeys(re.findall(r"[A-Za-z][\w-]*", where)) if w in glossary)
+        synonyms = {t: set(alts) for t, alts in analysis.synonyms.items()}
+        for word in re.findall(r"[A-Za-z][\w-]*", analysis.answer_type.focus(analysis.question) if analysis.answer_type else ""):
+            if word in glossary:
+                for t in tokenize(word):
+                    synonyms.setdefault(t, set()).update(tokenize(glossary[word]))
+        return self.terms.sentence_coverage(dict.fromkeys(analysis.focus, 1.0), f"{best.text} {spelled}",
+                                            best.passage, synonyms, analysis.surface)
+
     def _strength(self, best: _Candidate) -> float:
         """How well the best sentence answers: its similarity, `coverage_weight` x its coverage, and
         the bonuses for the part of the article named and for describing what was asked about."""
@@ -638,6 +656,10 @@ class ExtractiveAnswerer:
             return Decision(True, strength)  # the row holding the extreme of the column asked about
         if wanted is not None and not wanted.search(best.text):
             return Decision(False, strength, "No sentence of it gives the kind of answer asked for.")
+        if analysis.focus and not best.extreme and self._focus_named(analysis, best) < FOCUS_MIN:
+            # "What GFP fluorescence intensity did the rafts reach?" is not answered by a figure of
+            # the rafts' size: the sentence must name what the value is of
+            return Decision(False, strength, f"No sentence of it gives the {wanted.focus(question)} asked for.")
         if _LATER_RESULTS.search(question) and _ONGOING.search(best.text):
             return Decision(False, strength, "It only announces that study; its results came later.")
         if _PROPOSES.search(best.text) and not _ASKS_ABOUT_PLANS.search(question):

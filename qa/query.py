@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa.chunking import Passage
+from qa.lexical import tokenize
 from qa.settings import SETTINGS
 from qa.subjects import SubjectReader, Subjects
 from qa.tables import Extreme, TableReader
@@ -116,6 +117,14 @@ class AnswerType:
     def search(self, text: str) -> re.Match | None:
         """Where `text` holds this kind of answer, if it does."""
         return self.answer.search(text)
+
+    def focus(self, question: str) -> str:
+        """The thing whose value the question asks for, when the type's pattern names it (group
+        `focus`: "GFP fluorescence intensity" of "What GFP fluorescence intensity did ... reach?")."""
+        if "focus" not in self.asks.groupindex:
+            return ""
+        m = self.asks.search(question)
+        return re.sub(r"^(?:(?:is|was|were|are|the|an?)\s+)+", "", m.group("focus") or "", flags=re.I) if m else ""
 
 
 def _answer_types() -> tuple[AnswerType, ...]:
@@ -222,6 +231,8 @@ def _canonical(number: str) -> str:
 
 
 
+# words of a value's name that a sentence giving the figure may leave implicit ("the median TTP")
+_SUMMARY_STATISTICS = frozenset(t for w in data_toml("answer_types.toml")["focus_ignores"] for t in tokenize(w))
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 
 
@@ -253,6 +264,7 @@ class QueryAnalysis:
     subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
     extremes: tuple[Extreme, ...] = ()  # the table rows holding the extreme it asks for (`qa.tables`)
     named_rows: tuple[Passage, ...] = ()  # the table rows it names with a column of theirs (`qa.tables`)
+    focus: tuple[str, ...] = ()  # key terms of the thing whose value it asks for (`AnswerType.focus`)
 
     def part_weight(self, passage: Passage) -> float:
         """How strongly the question names the part of the article the passage is in ("in the
@@ -306,6 +318,7 @@ class QueryAnalyzer:
         bibliographic = asks_for_reference(query)
         subjects = self._subjects.read(question, query, asks_for_reference(question), bibliographic) \
             if self._subjects is not None else Subjects()
+        wanted = answer_type(question)
         return QueryAnalysis(
             question=question, query=query, expanded=expanded, vector=vector,
             weights=terms.weights(query), synonyms=terms.synonyms(query),
@@ -313,7 +326,9 @@ class QueryAnalyzer:
             own_terms=tuple(terms.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))),
             bibliographic=bibliographic,
             hints=q_hints, query_described=q_described, query_defined=q_defined,
-            answer_type=answer_type(question), abbreviations=tuple(self.abbreviations_in(question)),
+            answer_type=wanted, focus=tuple(t for t in terms.key_terms(wanted.focus(question)) if t not in _SUMMARY_STATISTICS)
+            if wanted else (),
+            abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
             measures=stated_measures(question), years=stated_years(question), subjects=subjects,

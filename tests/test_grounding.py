@@ -410,3 +410,18 @@ def test_a_what_value_question_is_answered_by_a_sentence_giving_a_figure(article
     session = qa.ChatSession(retriever, k=5)
     c = session.ask("What median PFS did trastuzumab plus lapatinib give compared with lapatinib alone?")
     assert not c.abstained and "12.0 weeks" in c.text
+
+
+def test_a_figure_answers_a_what_value_question_only_when_it_is_of_the_thing_asked(articles):
+    from qa.query import answer_type
+
+    q = "What GFP fluorescence intensity did holin rafts reach just before lysis in the authors' cells?"
+    assert answer_type(q).focus(q) == "GFP fluorescence intensity"
+    a = ask(articles, "1471-2180-11-174", q)  # the article gives the rafts' size, not their fluorescence
+    assert a.abstained and ("GFP fluorescence intensity" in a.reason or "kind of answer" in a.reason)
+    # the table's abbreviation "SD (min)" names the standard deviation asked for; "the median TTP"
+    # need not be written "median" (the statistic is often left implicit)
+    b = ask(articles, "1471-2180-11-174", "What standard deviation of lysis time was listed for holin allele strain IN65?")
+    assert not b.abstained and "SD (min): 6.95" in b.text
+    q = "What were the median TTP figures for each arm?"
+    assert answer_type(q).focus(q) == "median" and not articles.analyze(q).focus
