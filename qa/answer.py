@@ -604,20 +604,23 @@ class ExtractiveAnswerer:
                 "coverage_rel": min(1.0, best.coverage / (1 - absent)) if absent < 0.999 else 0.0,
                 "strength": self._strength(best)}
 
-    def _focus_named(self, analysis: QueryAnalysis, best: _Candidate) -> float:
-        """The share of what a "what <value>" question asks the value of that the sentence names,
-        its abbreviations read as their long forms ("SD (min)" names a "standard deviation") and the
-        question's abbreviations as theirs."""
+    def _focus_named(self, analysis: QueryAnalysis, c: _Candidate) -> float:
+        """The share of what a "what <value>" question asks the value of that the sentence itself
+        names (with its section heading and, for a table row, its table's headers and caption; not
+        the rest of its passage), its abbreviations read as their long forms ("SD (min)" names a
+        "standard deviation") and the question's abbreviations as theirs."""
         glossary = self.corpus.glossary
-        where = f"{best.text} {best.passage.context if best.passage.kind == 'table_row' else ''}"
+        heading = c.passage.section_path[-1] if c.passage.section_path else ""
+        where = f"{c.text} {heading} {c.passage.context if c.passage.kind in ('table_row', 'table_note') else ''}"
         spelled = " ".join(glossary[w] for w in dict.fromkeys(re.findall(r"[A-Za-z][\w-]*", where)) if w in glossary)
         synonyms = {t: set(alts) for t, alts in analysis.synonyms.items()}
-        for word in re.findall(r"[A-Za-z][\w-]*", analysis.answer_type.focus(analysis.question) if analysis.answer_type else ""):
+        focus = analysis.answer_type.focus(analysis.question) if analysis.answer_type else ""
+        for word in re.findall(r"[A-Za-z][\w-]*", focus):
             if word in glossary:
                 for t in tokenize(word):
                     synonyms.setdefault(t, set()).update(tokenize(glossary[word]))
-        return self.terms.sentence_coverage(dict.fromkeys(analysis.focus, 1.0), f"{best.text} {spelled}",
-                                            best.passage, synonyms, analysis.surface)
+        return self.terms.coverage(dict.fromkeys(analysis.focus, 1.0), f"{where} {spelled}", synonyms,
+                                   surface=analysis.surface)
 
     def _strength(self, best: _Candidate) -> float:
         """How well the best sentence answers: its similarity, `coverage_weight` x its coverage, and

@@ -425,3 +425,16 @@ def test_a_figure_answers_a_what_value_question_only_when_it_is_of_the_thing_ask
     assert not b.abstained and "SD (min): 6.95" in b.text
     q = "What were the median TTP figures for each arm?"
     assert answer_type(q).focus(q) == "median" and not articles.analyze(q).focus
+
+
+def test_what_x_did_they_estimate_asks_for_the_value_of_x(articles):
+    from qa.query import answer_type
+
+    q = "What phenotypic complexity did the authors estimate for the RNA phage phi 6 using the drift load method?"
+    assert answer_type(q).name == "value" and answer_type(q).focus(q) == "phenotypic complexity"
+    assert answer_type("What kind of cells did they measure?") is None
+    a = ask(articles, "pone.0000217", q)  # phi 6 is only in the bibliography; no figure of it
+    assert a.abstained
+    # a figure in the sentence next to the one naming the thing is not a figure of it
+    b = ask(articles, "pone.0000217", "What maximum attainable fitness did they estimate for vesicular stomatitis virus?")
+    assert b.abstained or "1.98" in b.text
