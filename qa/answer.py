@@ -21,7 +21,7 @@ from qa.corpus import CITATION_MARKER, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
-from qa.query import (AnswerType, QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in,
+from qa.query import (FOCUS_FORMS, AnswerType, QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in,
                       stated_numbers, years_in)
 from qa.scoring import SentenceScorer
 from qa.subjects import organisms_in
@@ -169,6 +169,7 @@ SUBJECT_PENALTY = SETTINGS.answer.subject_penalty  # for a sentence not about th
 EXTREME_BONUS = SETTINGS.answer.extreme_bonus  # for the table row holding the extreme asked for ("the largest SD")
 LINKED_BONUS = SETTINGS.answer.linked_bonus  # for a row of another table with that row's label
 FOCUS_MIN = SETTINGS.answer.focus_min  # share of what a "what <value>" question asks the value of, that the sentence must name
+FOCUS_SOFT_MATCH = SETTINGS.answer.focus_soft_match  # the word-vector cosine from which a word names a focus word
 NAMED_ROW_BONUS = SETTINGS.answer.named_row_bonus  # for a table row the question names, with its column
 DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # Sentences that mention a result without reporting it (qa/data/unreported.toml): a proposed test
@@ -616,11 +617,13 @@ class ExtractiveAnswerer:
         synonyms = {t: set(alts) for t, alts in analysis.synonyms.items()}
         focus = analysis.answer_type.focus(analysis.question) if analysis.answer_type else ""
         for word in re.findall(r"[A-Za-z][\w-]*", focus):
-            if word in glossary:
-                for t in tokenize(word):
-                    synonyms.setdefault(t, set()).update(tokenize(glossary[word]))
+            forms = [glossary[word]] if word in glossary else list(FOCUS_FORMS.get(word.lower(), ()))
+            for t in tokenize(word):
+                for form in forms:
+                    synonyms.setdefault(t, set()).update(tokenize(form))
+        # only very close word vectors ("ratio" ~ the header "ratiob" 0.82); "minutes" ~ "weeks" is 0.55
         return self.terms.coverage(dict.fromkeys(analysis.focus, 1.0), f"{where} {spelled}", synonyms,
-                                   surface=analysis.surface)
+                                   surface=analysis.surface, soft_match=FOCUS_SOFT_MATCH)
 
     def _strength(self, best: _Candidate) -> float:
         """How well the best sentence answers: its similarity, `coverage_weight` x its coverage, and

@@ -233,6 +233,8 @@ def _canonical(number: str) -> str:
 
 # words of a value's name that a sentence giving the figure may leave implicit ("the median TTP")
 _SUMMARY_STATISTICS = frozenset(t for w in data_toml("answer_types.toml")["focus_ignores"] for t in tokenize(w))
+# other ways a sentence writes a word of a focus ("min" for "minutes"): word -> its forms
+FOCUS_FORMS: dict[str, tuple[str, ...]] = {w: tuple(forms) for w, forms in data_toml("answer_types.toml")["focus_forms"].items()}
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 
 

@@ -231,13 +231,15 @@ class KeyTerms:
         return out
 
     def coverage(self, weights: dict[str, float], text: str, synonyms: dict[str, set[str]] | None = None,
-                 around: str = "", surface: dict[str, str] | None = None, previous: str = "") -> float:
+                 around: str = "", surface: dict[str, str] | None = None, previous: str = "",
+                 soft_match: float = SOFT_MATCH) -> float:
         """The idf- and `weights`-weighted share of the terms that the text contains (lay synonyms
         count); a term found only in the surrounding passage (`around`) counts `AROUND_CREDIT` ("the
         regimen" of a sentence is the paragraph's everolimus with paclitaxel); a term whose question
         word (`surface`: term -> word) is close to a word of the text counts `SOFT_CREDIT`. A number
         identifies: it counts `AROUND_CREDIT` only from the sentence just before (`previous`: "a second
-        phase II study of 110 patients ... The median PFS time was 6.9 months")."""
+        phase II study of 110 patients ... The median PFS time was 6.9 months"). `soft_match`: the
+        cosine from which a word vector is close."""
         if not weights:
             return 0.0
         surface = surface or {}
@@ -255,7 +257,7 @@ class KeyTerms:
             if len(text_vectors):
                 sims = self._word_vectors([surface[t] for t in lacking]) @ text_vectors.T
                 for t, best in zip(lacking, sims.max(axis=1)):
-                    if best >= SOFT_MATCH:
+                    if best >= soft_match:
                         credit[t] = SOFT_CREDIT
         got = sum(self.idf(t) * w * credit[t] for t, w in weights.items())
         return got / total if total else 0.0

@@ -438,3 +438,12 @@ def test_what_x_did_they_estimate_asks_for_the_value_of_x(articles):
     # a figure in the sentence next to the one naming the thing is not a figure of it
     b = ask(articles, "pone.0000217", "What maximum attainable fitness did they estimate for vesicular stomatitis virus?")
     assert b.abstained or "1.98" in b.text
+
+
+def test_a_how_many_minutes_question_is_answered_by_a_time_of_that_scale(articles):
+    from qa.query import answer_type
+
+    q = "How many hours were the cells kept at 42°C?"
+    assert answer_type(q).name == "duration" and answer_type(q).focus(q) == "hours"
+    a = ask(articles, "1471-2180-11-174", q)  # "15 min" is a time of the scale asked
+    assert not a.abstained and "15 min" in a.text

@@ -185,3 +185,12 @@ def test_a_follow_up_asking_the_value_of_a_statistic_quotes_its_figure(retriever
     alphas = next(t for t in doc.tables if "Cronbach's alpha" in t.headers)
     total = next(r for r in alphas.rows if r[0].startswith("Total"))[alphas.headers.index("Cronbach's alpha")]
     assert not a.abstained and any(total in c.sentence for c in a.citations)
+
+
+def test_a_time_of_another_scale_does_not_answer_how_many_minutes(retriever):
+    # the article gives the interval between two administrations (one to two weeks), not how long
+    # the questionnaire took to fill in
+    session = qa.ChatSession(retriever, k=5)
+    session.article = "1472-6831-8-11"
+    a = session.ask("How many minutes did patients need on average to complete the OHIP-NL?")
+    assert a.abstained, a.text
