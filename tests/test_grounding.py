@@ -447,3 +447,16 @@ def test_a_how_many_minutes_question_is_answered_by_a_time_of_that_scale(article
     assert answer_type(q).name == "duration" and answer_type(q).focus(q) == "hours"
     a = ask(articles, "1471-2180-11-174", q)  # "15 min" is a time of the scale asked
     assert not a.abstained and "15 min" in a.text
+
+
+def test_a_rate_or_an_accuracy_question_is_answered_only_by_a_figure_of_that_rate(articles):
+    from qa.query import answer_type
+
+    q = "What were the sensitivity and specificity of the IgG indirect ELISA relative to the virus neutralization test?"
+    assert answer_type(q).focus(q) == "sensitivity"
+    a = ask(articles, "pntd.0002065", q)  # the article gives seroprevalences, not the test's accuracy
+    assert a.abstained
+    q = "What growth rate did the wild-type lysogen reach in Davis minimal medium with 40 mM glycerol?"
+    assert answer_type(q).focus(q) == "growth rate"
+    b = ask(articles, "1471-2180-11-174", q)
+    assert not b.abstained and "0.35" in b.text
