@@ -609,7 +609,8 @@ class ExtractiveAnswerer:
         """The share of what a "what <value>" question asks the value of that the sentence itself
         names (with its section heading and, for a table row, its table's headers and caption; not
         the rest of its passage), its abbreviations read as their long forms ("SD (min)" names a
-        "standard deviation") and the question's abbreviations as theirs."""
+        "standard deviation") and the question's abbreviations as theirs; the thing or the alias the
+        question gives it in parentheses, whichever the sentence names more of."""
         glossary = self.corpus.glossary
         heading = c.passage.section_path[-1] if c.passage.section_path else ""
         where = f"{c.text} {heading} {c.passage.context if c.passage.kind in ('table_row', 'table_note') else ''}"
@@ -621,9 +622,14 @@ class ExtractiveAnswerer:
             for t in tokenize(word):
                 for form in forms:
                     synonyms.setdefault(t, set()).update(tokenize(form))
+        # "maximum attainable fitness (fref)": the question's own parenthesis names the thing too
+        aliases = [set(tokenize(a)) for a in re.findall(r"\(([^)]*)\)", focus)]
+        named = [t for t in analysis.focus if not any(t in a for a in aliases)]
         # only very close word vectors ("ratio" ~ the header "ratiob" 0.82); "minutes" ~ "weeks" is 0.55
-        return self.terms.coverage(dict.fromkeys(analysis.focus, 1.0), f"{where} {spelled}", synonyms,
-                                   surface=analysis.surface, soft_match=FOCUS_SOFT_MATCH)
+        return max(self.terms.coverage(dict.fromkeys(terms, 1.0), f"{where} {spelled}", synonyms,
+                                       surface=analysis.surface, soft_match=FOCUS_SOFT_MATCH)
+                   for terms in [named or list(analysis.focus), *(
+                       [t for t in analysis.focus if t in a] for a in aliases)] if terms)
 
     def _strength(self, best: _Candidate) -> float:
         """How well the best sentence answers: its similarity, `coverage_weight` x its coverage, and

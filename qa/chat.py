@@ -7,7 +7,7 @@ previous turn before retrieval; a self-contained question starts a new topic and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from qa.answer import Answer, Answerer, ExtractiveAnswerer
@@ -103,6 +103,7 @@ class ChatSession:
         if not self.is_follow_up(question):
             return question
         prev = self.turns[-1]
+        asked = prev.question if prev.query == prev.question else ""  # a question not itself rewritten
         if " (" in prev.question and prev.query.startswith(prev.question):
             # "What maximum attainable fitness (fref) was ...?": the question's own parenthesis is
             # no subject carried from an earlier turn (which a rewritten query ends with)
@@ -111,6 +112,13 @@ class ChatSession:
         swap = _SWAP.match(question)
         prev_names = self._subject(prev.query, named_only=True) if swap else ""
         if swap and len(swap.group("new").split()) <= 4 and prev_names and self._subject(question, named_only=True):
+            # "And for VSV?" after "What maximum attainable fitness was estimated for ΦX174?" is that
+            # question asked of VSV: when the previous question wrote one name, it is restated with
+            # the new one (and analysed as such: the kind of answer, the value asked for)
+            old = [w for w in dict.fromkeys(prev_names.split()) if not w.isdigit()
+                   and re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", asked)]
+            if len(old) == 1:
+                return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", swap.group("new").strip(), asked)
             # the new subject replaces the old one: carry what was asked (and when: "in 2010"), not
             # what it was asked of
             topic = " ".join([self._subject(prev.query, topical_only=True),
@@ -193,7 +201,10 @@ class ChatSession:
         query = self.rewrite(q)
         if len(query) > MAX_QUESTION_CHARS:  # a follow-up's carried subject must not push it over
             query = query[:MAX_QUESTION_CHARS]
-        analysis = self.retriever.analyze(q, query)  # once, for retrieval and for the answer
+        # once, for retrieval and for the answer; a restated question ("And for VSV?" as the
+        # previous question asked of VSV) is analysed as that question
+        restated = query != q and not query.startswith(q)
+        analysis = self.retriever.analyze(query if restated else q, query)
         passages = self.retriever.search_analysis(analysis, k=k or self.k, mode=mode or self.mode,
                                                   article=article if article is not None else self.article)
         if query != q and self.turns:
@@ -208,6 +219,9 @@ class ChatSession:
         avoid = tuple(c.sentence for c in self.turns[-1].answer.citations[:1]) \
             if query != q and self.turns and _OTHER.search(q) else ()
         scope = article if article is not None else self.article
-        answer = self.answerer.answer(q, passages, query=query, avoid=avoid, article=scope, analysis=analysis)
+        answer = self.answerer.answer(analysis.question, passages, query=query, avoid=avoid, article=scope,
+                                      analysis=analysis)
+        if restated:
+            answer = replace(answer, question=q)  # the answer is to the question as the user asked it
         self.turns.append(Turn(q, query, answer))
         return answer

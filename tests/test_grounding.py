@@ -102,8 +102,10 @@ def test_a_species_or_name_the_article_does_not_discuss_is_said_to_be_absent(art
 ])
 def test_and_for_x_asks_the_previous_question_of_x(articles, article, first, follow_up, old, fact):
     a = ask(articles, article, first, follow_up)
-    carried = a.query.partition(" (")[2]
-    assert carried and old not in carried  # what was asked is carried, not what it was asked of
+    # the previous question is asked again of the new subject: what was asked is carried, not what
+    # it was asked of
+    new = follow_up.rstrip("?").split()[-1]
+    assert old not in a.query and new in a.query and a.query.startswith(first.split()[0])
     assert not a.abstained and fact in a.text
 
 
@@ -460,3 +462,14 @@ def test_a_rate_or_an_accuracy_question_is_answered_only_by_a_figure_of_that_rat
     assert answer_type(q).focus(q) == "growth rate"
     b = ask(articles, "1471-2180-11-174", q)
     assert not b.abstained and "0.35" in b.text
+
+
+def test_and_for_another_subject_restates_the_previous_question_of_it(articles):
+    session = qa.ChatSession(articles, k=5)
+    session.article = "pone.0000217"
+    session.ask("What maximum attainable fitness (fref) was estimated for ΦX174?")
+    a = session.ask("And for VSV?")
+    # the previous question asked of VSV, analysed as such (a value of fref), answered as asked
+    assert session.turns[-1].query == "What maximum attainable fitness (fref) was estimated for VSV?"
+    assert a.question == "And for VSV?"
+    assert not a.abstained and re.search(r"fref\W*=\W*1\.98", a.text)
