@@ -23,7 +23,7 @@ _ANAPHORA = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|this(?! (?:review|article|paper|manuscript)\b)|these|those|"
     r"(?:at|in|with|of|for|from|on|by|during|after|to|about) that|"
     r"(?:did|does|do|was|is|were|has|had|would|will|can|could) that|that (?:study|trial|drug|agent|"
-    r"combination|regimen|one|dose)|the (?:same|drug|agent|study|trial|combination|regimen|latter|"
+    r"combination|combo|regimen|one|dose)|the (?:same|drug|agent|study|trial|combination|combo|regimen|latter|"
     r"former|difference|dose|results?|response|patients|arm|group|groups|analysis)|"
     r"what about|how about|then|him|her|"
     r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )there(?!\s+(?:is|are|was|were|have|has|had|been?)\b))\b|"
@@ -43,7 +43,7 @@ _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
 _EPONYM = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})['’]s\b")
 # A first question whose pronoun has nothing to refer to yet: "What were its side effects?"
-_DANGLING = re.compile(r"\b(?:its|(?:that|this|the same) (?:study|trial|drug|agent|regimen|combination|dose|"
+_DANGLING = re.compile(r"\b(?:its|(?:that|this|the same) (?:study|trial|drug|agent|regimen|combination|combo|dose|"
                        r"compound|treatment|medicine|medication|virus|strain|enzyme|protein|gene|sample|cohort))\b",
                        re.I)
 _QUESTION_WORDS = frozenset("what which who how when where why were was is are did does do can could would "

@@ -430,3 +430,11 @@ def test_which_side_effects_wants_a_named_adverse_event(session):
     assert a.citations[0].sentence.startswith("The therapeutic regimen was relatively well tolerated")
     assert "stomatitis" in a.text
     assert_grounded(a)
+
+
+def test_the_combo_refers_to_the_combination_of_the_last_answer(session):
+    session.ask("Which trial tested the HER2 pill with capecitabine in women whose disease grew on Herceptin?")
+    q = "How much extra time before progression did the combo buy?"
+    assert session.is_follow_up(q)
+    a = session.ask(q)
+    assert not a.abstained and "by 4 months" in a.citations[0].sentence and "lapatinib" in a.citations[0].sentence
