@@ -473,3 +473,11 @@ def test_and_for_another_subject_restates_the_previous_question_of_it(articles):
     assert session.turns[-1].query == "What maximum attainable fitness (fref) was estimated for VSV?"
     assert a.question == "And for VSV?"
     assert not a.abstained and re.search(r"fref\W*=\W*1\.98", a.text)
+
+
+def test_what_parameters_did_they_measure_asks_what_not_how_much():
+    from qa.query import answer_type
+
+    for q in ("What parameters did they measure?", "What mutations did they obtain in the evolved lines?",
+              "What outcomes did the trial record?", "What kind of cells did they record?"):
+        assert answer_type(q) is None, q
