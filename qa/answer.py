@@ -21,7 +21,7 @@ from qa.corpus import CITATION_MARKER, Reference, Section
 from qa.decision import DecisionModel, load_decision_model
 from qa.settings import SETTINGS
 from qa.lexical import tokenize
-from qa.query import (FOCUS_FORMS, AnswerType, QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in,
+from qa.query import (AnswerType, QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in,
                       stated_numbers, years_in)
 from qa.scoring import SentenceScorer
 from qa.subjects import organisms_in
@@ -168,7 +168,7 @@ PART_BONUS = SETTINGS.answer.part_bonus  # for a sentence of the part of the art
 SUBJECT_PENALTY = SETTINGS.answer.subject_penalty  # for a sentence not about the drug, trial or gene the question names
 EXTREME_BONUS = SETTINGS.answer.extreme_bonus  # for the table row holding the extreme asked for ("the largest SD")
 LINKED_BONUS = SETTINGS.answer.linked_bonus  # for a row of another table with that row's label
-FOCUS_MIN = SETTINGS.answer.focus_min  # share of what a "what <value>" question asks the value of, that the sentence must name
+FOCUS_MIN = SETTINGS.answer.focus_min  # share of the thing a "what <value>" question names that a sentence must name
 FOCUS_SOFT_MATCH = SETTINGS.answer.focus_soft_match  # the word-vector cosine from which a word names a focus word
 NAMED_ROW_BONUS = SETTINGS.answer.named_row_bonus  # for a table row the question names, with its column
 DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
@@ -402,7 +402,8 @@ class ExtractiveAnswerer:
                 c.score = sc.value(self.rule.coverage_weight) - 0.02 * c.rank
                 if wanted is not None and not wanted.search(c.text):
                     c.score -= self.rule.type_penalty
-                elif analysis.focus and not (extreme_rows or linked_rows) and self._focus_named(analysis, c) < FOCUS_MIN:
+                elif analysis.focus and not (extreme_rows or linked_rows) \
+                        and self._focus_named(analysis, c) < FOCUS_MIN:
                     c.score -= self.rule.type_penalty  # a figure, but not of the thing asked about
                 if c.text in avoid:
                     c.score -= AVOID_PENALTY
@@ -609,27 +610,16 @@ class ExtractiveAnswerer:
         """The share of what a "what <value>" question asks the value of that the sentence itself
         names (with its section heading and, for a table row, its table's headers and caption; not
         the rest of its passage), its abbreviations read as their long forms ("SD (min)" names a
-        "standard deviation") and the question's abbreviations as theirs; the thing or the alias the
-        question gives it in parentheses, whichever the sentence names more of."""
+        "standard deviation"): of the thing's words or of the alias the question gives it, whichever
+        the sentence names more of (`QueryAnalysis.focus_groups`)."""
         glossary = self.corpus.glossary
         heading = c.passage.section_path[-1] if c.passage.section_path else ""
         where = f"{c.text} {heading} {c.passage.context if c.passage.kind in ('table_row', 'table_note') else ''}"
         spelled = " ".join(glossary[w] for w in dict.fromkeys(re.findall(r"[A-Za-z][\w-]*", where)) if w in glossary)
-        synonyms = {t: set(alts) for t, alts in analysis.synonyms.items()}
-        focus = analysis.answer_type.focus(analysis.question) if analysis.answer_type else ""
-        for word in re.findall(r"[A-Za-z][\w-]*", focus):
-            forms = [glossary[word]] if word in glossary else list(FOCUS_FORMS.get(word.lower(), ()))
-            for t in tokenize(word):
-                for form in forms:
-                    synonyms.setdefault(t, set()).update(tokenize(form))
-        # "maximum attainable fitness (fref)": the question's own parenthesis names the thing too
-        aliases = [set(tokenize(a)) for a in re.findall(r"\(([^)]*)\)", focus)]
-        named = [t for t in analysis.focus if not any(t in a for a in aliases)]
         # only very close word vectors ("ratio" ~ the header "ratiob" 0.82); "minutes" ~ "weeks" is 0.55
-        return max(self.terms.coverage(dict.fromkeys(terms, 1.0), f"{where} {spelled}", synonyms,
+        return max(self.terms.coverage(dict.fromkeys(terms, 1.0), f"{where} {spelled}", analysis.focus_synonyms,
                                        surface=analysis.surface, soft_match=FOCUS_SOFT_MATCH)
-                   for terms in [named or list(analysis.focus), *(
-                       [t for t in analysis.focus if t in a] for a in aliases)] if terms)
+                   for terms in analysis.focus_groups)
 
     def _strength(self, best: _Candidate) -> float:
         """How well the best sentence answers: its similarity, `coverage_weight` x its coverage, and

@@ -234,7 +234,8 @@ def _canonical(number: str) -> str:
 # words of a value's name that a sentence giving the figure may leave implicit ("the median TTP")
 _SUMMARY_STATISTICS = frozenset(t for w in data_toml("answer_types.toml")["focus_ignores"] for t in tokenize(w))
 # other ways a sentence writes a word of a focus ("min" for "minutes"): word -> its forms
-FOCUS_FORMS: dict[str, tuple[str, ...]] = {w: tuple(forms) for w, forms in data_toml("answer_types.toml")["focus_forms"].items()}
+FOCUS_FORMS: dict[str, tuple[str, ...]] = {
+    w: tuple(forms) for w, forms in data_toml("answer_types.toml")["focus_forms"].items()}
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 
 
@@ -267,6 +268,10 @@ class QueryAnalysis:
     extremes: tuple[Extreme, ...] = ()  # the table rows holding the extreme it asks for (`qa.tables`)
     named_rows: tuple[Passage, ...] = ()  # the table rows it names with a column of theirs (`qa.tables`)
     focus: tuple[str, ...] = ()  # key terms of the thing whose value it asks for (`AnswerType.focus`)
+    # the term sets a sentence may name that thing by (its words; the alias the question gives it in
+    # parentheses), and the other words that name each term (its long form, a unit of its scale)
+    focus_groups: tuple[tuple[str, ...], ...] = ()
+    focus_synonyms: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def part_weight(self, passage: Passage) -> float:
         """How strongly the question names the part of the article the passage is in ("in the
@@ -321,21 +326,43 @@ class QueryAnalyzer:
         subjects = self._subjects.read(question, query, asks_for_reference(question), bibliographic) \
             if self._subjects is not None else Subjects()
         wanted = answer_type(question)
+        synonyms = terms.synonyms(query)
+        focus, groups, focus_synonyms = self._focus(wanted, question, synonyms)
         return QueryAnalysis(
             question=question, query=query, expanded=expanded, vector=vector,
-            weights=terms.weights(query), synonyms=terms.synonyms(query),
+            weights=terms.weights(query), synonyms=synonyms,
             surface=surface() if surface is not None else terms.surface(query),
             own_terms=tuple(terms.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))),
             bibliographic=bibliographic,
             hints=q_hints, query_described=q_described, query_defined=q_defined,
-            answer_type=wanted, focus=tuple(t for t in terms.key_terms(wanted.focus(question)) if t not in _SUMMARY_STATISTICS)
-            if wanted else (),
+            answer_type=wanted, focus=focus, focus_groups=groups, focus_synonyms=focus_synonyms,
             abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
             measures=stated_measures(question), years=stated_years(question), subjects=subjects,
             extremes=self._tables.read(question) if self._tables is not None else (),
             named_rows=self._tables.named_rows(query) if self._tables is not None else ())
+
+    def _focus(self, wanted: AnswerType | None, question: str, synonyms: Mapping[str, set[str]]
+               ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], dict[str, frozenset[str]]]:
+        """The key terms of the thing a question asks the value of (`AnswerType.focus`; "mean",
+        "median" left out), the term sets a sentence may name it by (its words, or the alias in its
+        parenthesis: "maximum attainable fitness (fref)"), and the words naming each term: the
+        query's lay synonyms, an abbreviation's long form, a unit's abbreviations (`FOCUS_FORMS`)."""
+        text = wanted.focus(question) if wanted else ""
+        focus = tuple(t for t in self.terms.key_terms(text) if t not in _SUMMARY_STATISTICS)
+        if not focus:
+            return (), (), {}
+        aliases = [set(tokenize(a)) for a in re.findall(r"\(([^)]*)\)", text)]
+        named = tuple(t for t in focus if not any(t in a for a in aliases))
+        groups = tuple(g for g in (named or focus, *(tuple(t for t in focus if t in a) for a in aliases)) if g)
+        words: dict[str, set[str]] = {t: set(alts) for t, alts in synonyms.items()}
+        for word in re.findall(r"[A-Za-z][\w-]*", text):
+            forms = [self.glossary[word]] if word in self.glossary else list(FOCUS_FORMS.get(word.lower(), ()))
+            for t in tokenize(word):
+                for form in forms:
+                    words.setdefault(t, set()).update(tokenize(form))
+        return focus, groups, {t: frozenset(w) for t, w in words.items()}
 
     def _parts(self, text: str) -> tuple[tuple[int, ...], frozenset[str], tuple[str, ...]]:
         """What a text names of the article: the `SECTION_HINTS` it matches, the names it asks to be

@@ -55,8 +55,12 @@ class AnswerSettings:
     extreme_bonus: float = 0.5  # the table row holding the column extreme a question asks for (`qa.tables`)
     linked_bonus: float = 0.2  # a row of another table with that row's label ("IN71": its genotype)
     named_row_bonus: float = 0.3  # a table row the question names, in a table with a column it names (`qa.tables`)
-    focus_min: float = 0.5  # idf-weighted share of the thing a "what <value>" question asks the value of that the sentence (its heading, its table's headers; lay and close words count) must name
-    focus_soft_match: float = 0.75  # word-vector cosine from which a sentence's word names a word of that thing ("ratio" ~ "ratiob" 0.82; "minutes" ~ "weeks" 0.55 does not)
+    # idf-weighted share of the thing a "what <value>" question asks the value of that the sentence
+    # (its heading, its table's headers; lay words, long forms and very close words count) must name
+    focus_min: float = 0.5
+    # word-vector cosine from which a sentence's word names a word of that thing ("ratio" ~ "ratiob"
+    # 0.82 does; "minutes" ~ "weeks" 0.55 does not)
+    focus_soft_match: float = 0.75
     avoid_penalty: float = 0.6  # a sentence about what "the other study" turns away from
     following_gain: float = 0.15  # share of key terms the next sentence must add to join the best
     number_bonus: float = 0.15  # a sentence holding every number the question writes

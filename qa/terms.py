@@ -9,7 +9,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Set as AbstractSet
 from functools import lru_cache
 from importlib import resources
 
@@ -230,7 +230,7 @@ class KeyTerms:
             self._word_vectors(list(out.values()))
         return out
 
-    def coverage(self, weights: dict[str, float], text: str, synonyms: dict[str, set[str]] | None = None,
+    def coverage(self, weights: dict[str, float], text: str, synonyms: Mapping[str, AbstractSet[str]] | None = None,
                  around: str = "", surface: dict[str, str] | None = None, previous: str = "",
                  soft_match: float = SOFT_MATCH) -> float:
         """The idf- and `weights`-weighted share of the terms that the text contains (lay synonyms

@@ -471,6 +471,8 @@ def test_and_for_another_subject_restates_the_previous_question_of_it(articles):
     a = session.ask("And for VSV?")
     # the previous question asked of VSV, analysed as such (a value of fref), answered as asked
     assert session.turns[-1].query == "What maximum attainable fitness (fref) was estimated for VSV?"
+    groups = articles.analyze(session.turns[-1].query).focus_groups  # its words, or the alias "fref"
+    assert len(groups) == 2 and groups[1] == ("fref",) and "fref" not in groups[0]
     assert a.question == "And for VSV?"
     assert not a.abstained and re.search(r"fref\W*=\W*1\.98", a.text)
 
