@@ -25,7 +25,7 @@ from qa.query import (AnswerType, QueryAnalysis, asks_for_definition, described_
                       stated_numbers, years_in)
 from qa.scoring import SentenceScorer
 from qa.subjects import organisms_in
-from qa.terms import DRUG_NAME, GENERIC, KeyTerms, data_toml, token_set
+from qa.terms import DRUG_NAME, GENERIC, NEVER, KeyTerms, data_toml, token_set
 from qa.text import fold
 
 
@@ -177,14 +177,14 @@ DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying w
 # and a study "ongoing" or that "will report" has no final results yet.
 _UNREPORTED = data_toml("unreported.toml")
 _PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_WORK, _NOT_STUDIED, \
-    _ASKS_ABOUT_OMISSION = (re.compile(_UNREPORTED[k], re.I) for k in (
+    _ASKS_ABOUT_OMISSION = (re.compile(_UNREPORTED.get(k, NEVER), re.I) for k in (
         "proposes", "asks_about_plans", "later_results", "ongoing", "asks_own_result", "own_work",
         "not_studied", "asks_about_omission"))
 # A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
 # question asking why (qa/data/discourse.toml)
 _DISCOURSE = data_toml("discourse.toml")
 _ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME, _COMPARES = (
-    re.compile(_DISCOURSE[k], re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time", "compares"))
+    re.compile(_DISCOURSE.get(k, NEVER), re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time", "compares"))
 
 
 @dataclass
@@ -661,7 +661,7 @@ class ExtractiveAnswerer:
         if analysis.focus and not best.extreme and self._focus_named(analysis, best) < FOCUS_MIN:
             # "What GFP fluorescence intensity did the rafts reach?" is not answered by a figure of
             # the rafts' size: the sentence must name what the value is of
-            return Decision(False, strength, f"No sentence of it gives the {wanted.focus(question)} asked for.")
+            return Decision(False, strength, f"No sentence of it gives the {analysis.focus_text} asked for.")
         if _LATER_RESULTS.search(question) and _ONGOING.search(best.text):
             return Decision(False, strength, "It only announces that study; its results came later.")
         if _PROPOSES.search(best.text) and not _ASKS_ABOUT_PLANS.search(question):

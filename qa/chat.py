@@ -13,42 +13,38 @@ from typing import TYPE_CHECKING
 from qa.answer import Answer, Answerer, ExtractiveAnswerer
 from qa.errors import QuestionError
 from qa.retriever import MAX_QUESTION_CHARS, check_question
-from qa.terms import DRUG_NAME
+from qa.settings import SETTINGS
+from qa.terms import DRUG_NAME, NEVER, data_toml
 from qa.text import STOPWORDS, words
 
 if TYPE_CHECKING:
     from qa.retriever import Retriever
 
-_ANAPHORA = re.compile(
-    r"\b(it|its|it's|they|them|their|theirs|this(?! (?:review|article|paper|manuscript)\b)|these|those|"
-    r"(?:at|in|with|of|for|from|on|by|during|after|to|about) that|"
-    r"(?:did|does|do|was|is|were|has|had|would|will|can|could) that|that (?:study|trial|drug|agent|"
-    r"combination|combo|regimen|one|dose)|the (?:same|drug|agent|study|trial|combination|combo|regimen|latter|"
-    r"former|difference|dose|results?|response|patients|arm|group|groups|analysis)|"
-    r"what about|how about|then|him|her|"
-    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )there(?!\s+(?:is|are|was|were|have|has|had|been?)\b))\b|"
-    r"^\s*(?:and|so|but|then|or)\b",
-    re.IGNORECASE,
-)
-# "Switching topics: ...", "Different question: ..." start afresh whatever follows
-_NEW_TOPIC = re.compile(r"\b(?:switching (?:topics?|subjects?)|chang(?:e|ing) (?:of )?(?:topics?|subjects?)|"
-                        r"(?:different|new|separate|unrelated|another) (?:question|topic|subject)|unrelated|"
-                        r"on a different note)\b", re.I)
-# "the other phase II", "its second study": a follow-up about a sibling of what the last answer quoted
-_OTHER = re.compile(r"\b(?:the other|another|the second|2nd|the remaining|the rest of)\b", re.I)
-# "And for VSV?", "What about in goats?": the previous question asked again of another subject
-_SWAP = re.compile(r"^\W*(?:and|what about|how about)\s+(?:(?:for|in|with|about|of|on)\s+)?(?P<new>[^?]+?)\W*$", re.I)
+# how a question leans on the turns before it (qa/data/conversation.toml)
+_WORDS = data_toml("conversation.toml")
+_ANAPHORA, _NEW_TOPIC, _OTHER, _SWAP, _DANGLING = (
+    re.compile(_WORDS.get(k, NEVER), re.I) for k in ("anaphora", "new_topic", "other", "swap", "dangling"))
 # GRN163L, BOLERO-3, HER2; and names written with an inner capital: IgM, LipY, pNPC4, mRNA
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*|[A-Za-z]*[a-z][A-Z][A-Za-z\d]*")
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
 _EPONYM = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})['’]s\b")
-# A first question whose pronoun has nothing to refer to yet: "What were its side effects?"
-_DANGLING = re.compile(r"\b(?:its|(?:that|this|the same) (?:study|trial|drug|agent|regimen|combination|combo|dose|"
-                       r"compound|treatment|medicine|medication|virus|strain|enzyme|protein|gene|sample|cohort))\b",
-                       re.I)
-_QUESTION_WORDS = frozenset("what which who how when where why were was is are did does do can could would "
-                            "tell me list describe".split())
-SHORT_QUESTION_WORDS = 5  # a question this short with no named thing leans on the conversation
+# words of how a question is asked: "What were its side effects?" names nothing "its" could be
+_QUESTION_WORDS = frozenset(_WORDS.get("asking_words", ()))
+SHORT_QUESTION_WORDS = SETTINGS.chat.short_question_words  # this short, naming nothing: a follow-up
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A question as the conversation makes it: what is searched for, and why."""
+
+    query: str  # what is searched: the question, with a carried subject in parentheses after it
+    carried: str = ""  # the earlier turn's subject the question leans on ("everolimus BOLERO-3")
+    restated: bool = False  # the previous question asked again of a new subject ("And for VSV?")
+
+    @property
+    def asked(self) -> str | None:
+        """The question to analyse in place of the user's, when the previous one was restated."""
+        return self.query if self.restated else None
 
 
 @dataclass(frozen=True)
@@ -58,6 +54,25 @@ class Turn:
     question: str
     query: str
     answer: Answer
+    carried: str = ""  # the subject carried over from the turns before (`Rewrite.carried`)
+    restated: bool = False  # `query` is the previous question asked of a new subject
+
+    @property
+    def own(self) -> str:
+        """The question this turn asked, without what it carried over: the user's question, or the
+        previous question restated of a new subject."""
+        return self.query if self.restated else self.question
+
+    @classmethod
+    def resumed(cls, question: str, answer: Answer) -> "Turn":
+        """A turn of a stored conversation, which keeps the answer (and its query) only: what the
+        query carried is what it adds in parentheses after the question."""
+        query = answer.query or question
+        if query == question:
+            return cls(question, query, answer)
+        if query.startswith(f"{question} (") and query.endswith(")"):
+            return cls(question, query, answer, carried=query[len(question) + 2:-1])
+        return cls(question, query, answer, restated=True)
 
 
 class ChatSession:
@@ -100,17 +115,18 @@ class ChatSession:
 
     def rewrite(self, question: str) -> str:
         """The question to search for: a follow-up gets the previous turn's subject added."""
+        return self.resolve(question).query
+
+    def resolve(self, question: str) -> Rewrite:
+        """The question as the conversation makes it: a self-contained question as it is; a
+        follow-up with the previous turn's subject carried (searched in parentheses after it); "And
+        for VSV?" as the previous question restated of VSV."""
         if not self.is_follow_up(question):
-            return question
+            return Rewrite(question)
         prev = self.turns[-1]
-        asked = prev.question if prev.query == prev.question else ""  # a question not itself rewritten
-        if " (" in prev.question and prev.query.startswith(prev.question):
-            # "What maximum attainable fitness (fref) was ...?": the question's own parenthesis is
-            # no subject carried from an earlier turn (which a rewritten query ends with)
-            own = prev.question.replace(" (", " ").replace(")", " ")
-            prev = Turn(prev.question, own + prev.query[len(prev.question):], prev.answer)
+        asked = prev.question if not prev.carried and not prev.restated else ""  # a question not itself rewritten
         swap = _SWAP.match(question)
-        prev_names = self._subject(prev.query, named_only=True) if swap else ""
+        prev_names = self._subject(prev.own, named_only=True) if swap else ""
         if swap and len(swap.group("new").split()) <= 4 and prev_names and self._subject(question, named_only=True):
             # "And for VSV?" after "What maximum attainable fitness was estimated for ΦX174?" is that
             # question asked of VSV: when the previous question wrote one name, it is restated with
@@ -118,19 +134,23 @@ class ChatSession:
             old = [w for w in dict.fromkeys(prev_names.split()) if not w.isdigit()
                    and re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", asked)]
             if len(old) == 1:
-                return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", swap.group("new").strip(), asked)
+                restated = re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", swap.group("new").strip(), asked)
+                return Rewrite(restated, restated=restated != question)
             # the new subject replaces the old one: carry what was asked (and when: "in 2010"), not
             # what it was asked of
-            topic = " ".join([self._subject(prev.query, topical_only=True),
+            topic = " ".join([self._subject(prev.own, topical_only=True),
                               *(w for w in prev_names.split() if w.isdigit())])
             new = {w.lower() for w in swap.group("new").split()}
             topic = " ".join(w for w in topic.split() if w.lower() not in new)
             if topic:
-                return f"{question} ({topic})"
-        subject = self._subject(prev.query)
+                return Rewrite(f"{question} ({topic})", carried=topic)
+        subject = self._subject(prev.own, prev.carried)
         if prev.answer.citations:  # the named things the previous answer quoted, e.g. a drug code
             first = prev.answer.citations[0].sentence
-            extra = [w for w in self._subject(first).split()
+            # its names before its first parenthesis, and after it only the words written bare: an
+            # aside ("(OHIP-E)", "[18,19]") names no subject a follow-up refers to
+            before, _, after = first.partition(" (")
+            extra = [w for w in self._subject(before, after.rstrip(")")).split()
                      if _NAMED_TOKEN.fullmatch(w) and not _ROMAN.fullmatch(w)
                      and w.lower() not in subject.lower()]
             # a measure or method named after someone ("Cronbach's alphas", "Fisher's exact test")
@@ -139,7 +159,7 @@ class ChatSession:
             subject = " ".join([subject, *([drug] if drug else []), *extra[:3]]).strip()
         if _OTHER.search(question):  # "the other phase II": not the 112-patient one just asked about
             subject = " ".join(w for w in subject.split() if not re.fullmatch(r"\d[\w-]*", w))
-        return f"{question} ({subject})" if subject else question
+        return Rewrite(f"{question} ({subject})", carried=subject) if subject else Rewrite(question)
 
     @staticmethod
     def _answered_drug(query: str, sentence: str, subject: str) -> str | None:
@@ -155,12 +175,11 @@ class ChatSession:
             return None
         return min(drugs, key=lambda d: min(abs(d[0] - a) for a in anchors))[1]
 
-    def _subject(self, query: str, topical_only: bool = False, named_only: bool = False) -> str:
-        """The named things of a query (drugs, trials, genes, abbreviations) a follow-up refers to;
-        all its topic words if it names none (`topical_only`: its topic words that are not names;
-        `named_only`: its names, if any)."""
-        body, _, carried = query.partition(" (")
-        body = re.sub(r"°\s*[CFK]\b", "°", body)  # the C of "42°C" is a unit, not a name
+    def _subject(self, text: str, carried: str = "", topical_only: bool = False, named_only: bool = False) -> str:
+        """The named things of a question or sentence (drugs, trials, genes, abbreviations) a
+        follow-up refers to; all its topic words if it names none (`topical_only`: its topic words
+        that are not names; `named_only`: its names, if any), then the subject it `carried`."""
+        body = re.sub(r"°\s*[CFK]\b", "°", text)  # the C of "42°C" is a unit, not a name
         named, topical = [], []
         for w in re.findall(r"[^\W_][\w\-/+.]*[\w+]|[^\W_]", body):  # "ΦX174" whole
             low = w.lower()
@@ -175,7 +194,7 @@ class ChatSession:
         if topical_only or named_only:
             return " ".join(topical if topical_only else named)
         words_ = named or topical
-        for w in carried.rstrip(")").split():  # a rewritten query carries its subject: keep it
+        for w in carried.split():  # a rewritten question carries its subject: keep it
             if w.lower() not in {x.lower() for x in words_}:
                 words_.append(w)
         return " ".join(words_)
@@ -198,13 +217,11 @@ class ChatSession:
             answer = Answer(q, ask_back, (), True, (), q, reason=ask_back)
             self.turns.append(Turn(q, q, answer))
             return answer
-        query = self.rewrite(q)
-        if len(query) > MAX_QUESTION_CHARS:  # a follow-up's carried subject must not push it over
-            query = query[:MAX_QUESTION_CHARS]
+        rewrite = self.resolve(q)
+        query = rewrite.query[:MAX_QUESTION_CHARS]  # a follow-up's carried subject must not push it over
         # once, for retrieval and for the answer; a restated question ("And for VSV?" as the
         # previous question asked of VSV) is analysed as that question
-        restated = query != q and not query.startswith(q)
-        analysis = self.retriever.analyze(query if restated else q, query)
+        analysis = self.retriever.analyze(rewrite.asked or q, query)
         passages = self.retriever.search_analysis(analysis, k=k or self.k, mode=mode or self.mode,
                                                   article=article if article is not None else self.article)
         if query != q and self.turns:
@@ -221,7 +238,7 @@ class ChatSession:
         scope = article if article is not None else self.article
         answer = self.answerer.answer(analysis.question, passages, query=query, avoid=avoid, article=scope,
                                       analysis=analysis)
-        if restated:
+        if rewrite.restated:
             answer = replace(answer, question=q)  # the answer is to the question as the user asked it
-        self.turns.append(Turn(q, query, answer))
+        self.turns.append(Turn(q, query, answer, carried=rewrite.carried, restated=rewrite.restated))
         return answer

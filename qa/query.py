@@ -44,7 +44,7 @@ def _fill(pattern: str, **values: str) -> str:
 # it names, and how many `SECTION_HINT_SHIFT`s they are lifted.
 SECTION_HINTS: tuple[tuple[re.Pattern, re.Pattern, float], ...] = tuple(
     (re.compile(_fill(h["asks"], publication_words=PUBLICATION_WORDS), re.I), re.compile(h["where"], re.I),
-     float(h["weight"])) for h in data_toml("section_hints.toml")["hint"])
+     float(h["weight"])) for h in data_toml("section_hints.toml").get("hint", ()))
 
 
 _REFERENCE_INTENT = re.compile(
@@ -118,28 +118,46 @@ class AnswerType:
         """Where `text` holds this kind of answer, if it does."""
         return self.answer.search(text)
 
-    def focus(self, question: str) -> str:
-        """The thing whose value the question asks for, when the type's pattern names it (group
+    def focus_of(self, match: re.Match) -> str:
+        """The thing whose value a question asks for, read of this type's match of it (group
         `focus`: "GFP fluorescence intensity" of "What GFP fluorescence intensity did ... reach?")."""
         if "focus" not in self.asks.groupindex:
             return ""
-        m = self.asks.search(question)
-        return re.sub(r"^(?:(?:is|was|were|are|the|an?)\s+)+", "", m.group("focus") or "", flags=re.I) if m else ""
+        return re.sub(r"^(?:(?:is|was|were|are|the|an?)\s+)+", "", match.group("focus") or "", flags=re.I)
+
+
+@dataclass(frozen=True)
+class AskedFor:
+    """What a question asks for: the kind of answer, and the thing it asks the value of ("" if none)."""
+
+    type: AnswerType
+    focus: str = ""
 
 
 def _answer_types() -> tuple[AnswerType, ...]:
     fill = {"months": _MONTHS, "count": _COUNT, "drug_answer": _DRUG_ANSWER}
     return tuple(AnswerType(t["name"], re.compile(_fill(t["asks"], **fill)), re.compile(_fill(t["answer"], **fill)))
-                 for t in data_toml("answer_types.toml")["type"])
+                 for t in data_toml("answer_types.toml").get("type", ()))
 
 
 # what the question asks for, what an answering sentence must contain: qa/data/answer_types.toml
 ANSWER_TYPES: tuple[AnswerType, ...] = _answer_types()
 
 
+def asked_for(question: str) -> AskedFor | None:
+    """The kind of answer this question asks for, and the thing it asks the value of, read of one
+    match of the type's pattern; None if it asks for no kind in particular."""
+    for t in ANSWER_TYPES:
+        m = t.asks.search(question)
+        if m:
+            return AskedFor(t, t.focus_of(m))
+    return None
+
+
 def answer_type(question: str) -> AnswerType | None:
     """The kind of answer this question asks for, if it asks for one."""
-    return next((t for t in ANSWER_TYPES if t.asks.search(question)), None)
+    asked = asked_for(question)
+    return asked.type if asked else None
 
 
 def numbers_in(text: str) -> set[str]:
@@ -232,10 +250,10 @@ def _canonical(number: str) -> str:
 
 
 # words of a value's name that a sentence giving the figure may leave implicit ("the median TTP")
-_SUMMARY_STATISTICS = frozenset(t for w in data_toml("answer_types.toml")["focus_ignores"] for t in tokenize(w))
+_SUMMARY_STATISTICS = frozenset(t for w in data_toml("answer_types.toml").get("focus_ignores", ()) for t in tokenize(w))
 # other ways a sentence writes a word of a focus ("min" for "minutes"): word -> its forms
 FOCUS_FORMS: dict[str, tuple[str, ...]] = {
-    w: tuple(forms) for w, forms in data_toml("answer_types.toml")["focus_forms"].items()}
+    w: tuple(forms) for w, forms in data_toml("answer_types.toml").get("focus_forms", {}).items()}
 _ANAPHORIC_PHRASE = re.compile(r"\b(?:that|this|these|those|the same)\s+[\w-]+", re.I)
 
 
@@ -267,7 +285,8 @@ class QueryAnalysis:
     subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
     extremes: tuple[Extreme, ...] = ()  # the table rows holding the extreme it asks for (`qa.tables`)
     named_rows: tuple[Passage, ...] = ()  # the table rows it names with a column of theirs (`qa.tables`)
-    focus: tuple[str, ...] = ()  # key terms of the thing whose value it asks for (`AnswerType.focus`)
+    focus_text: str = ""  # the thing whose value it asks for, as written ("GFP fluorescence intensity")
+    focus: tuple[str, ...] = ()  # key terms of that thing (`asked_for`)
     # the term sets a sentence may name that thing by (its words; the alias the question gives it in
     # parentheses), and the other words that name each term (its long form, a unit of its scale)
     focus_groups: tuple[tuple[str, ...], ...] = ()
@@ -325,9 +344,10 @@ class QueryAnalyzer:
         bibliographic = asks_for_reference(query)
         subjects = self._subjects.read(question, query, asks_for_reference(question), bibliographic) \
             if self._subjects is not None else Subjects()
-        wanted = answer_type(question)
+        asked = asked_for(question)
+        wanted, focus_text = (asked.type, asked.focus) if asked else (None, "")
         synonyms = terms.synonyms(query)
-        focus, groups, focus_synonyms = self._focus(wanted, question, synonyms)
+        focus, groups, focus_synonyms = self._focus(focus_text, synonyms)
         return QueryAnalysis(
             question=question, query=query, expanded=expanded, vector=vector,
             weights=terms.weights(query), synonyms=synonyms,
@@ -335,7 +355,7 @@ class QueryAnalyzer:
             own_terms=tuple(terms.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))),
             bibliographic=bibliographic,
             hints=q_hints, query_described=q_described, query_defined=q_defined,
-            answer_type=wanted, focus=focus, focus_groups=groups, focus_synonyms=focus_synonyms,
+            answer_type=wanted, focus_text=focus_text, focus=focus, focus_groups=groups, focus_synonyms=focus_synonyms,
             abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
@@ -343,13 +363,12 @@ class QueryAnalyzer:
             extremes=self._tables.read(question) if self._tables is not None else (),
             named_rows=self._tables.named_rows(query) if self._tables is not None else ())
 
-    def _focus(self, wanted: AnswerType | None, question: str, synonyms: Mapping[str, set[str]]
+    def _focus(self, text: str, synonyms: Mapping[str, set[str]]
                ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], dict[str, frozenset[str]]]:
-        """The key terms of the thing a question asks the value of (`AnswerType.focus`; "mean",
+        """The key terms of the thing a question asks the value of (`AskedFor.focus`; "mean",
         "median" left out), the term sets a sentence may name it by (its words, or the alias in its
         parenthesis: "maximum attainable fitness (fref)"), and the words naming each term: the
         query's lay synonyms, an abbreviation's long form, a unit's abbreviations (`FOCUS_FORMS`)."""
-        text = wanted.focus(question) if wanted else ""
         focus = tuple(t for t in self.terms.key_terms(text) if t not in _SUMMARY_STATISTICS)
         if not focus:
             return (), (), {}

@@ -72,6 +72,21 @@ class AnswerSettings:
 
 
 @dataclass(frozen=True)
+class TableSettings:
+    """Reading the table rows a question names (`qa.tables`)."""
+
+    phrase_words: int = 6  # words after a superlative ("the highest ...") that may name the column
+    shared_label_rows: int = 4  # a label this many rows of one table share ("Goats") names no one row
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """Follow-up questions (`qa.chat`)."""
+
+    short_question_words: int = 5  # a question this short that names nothing leans on the conversation
+
+
+@dataclass(frozen=True)
 class IndexSettings:
     """How an index build encodes its texts (`qa.index`). Recorded in the manifest; an article's
     vectors are reused by a later build only when it encodes the same way."""
@@ -102,6 +117,8 @@ class Settings:
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     terms: TermSettings = field(default_factory=TermSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
+    tables: TableSettings = field(default_factory=TableSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
 
     def to_dict(self) -> dict:
         return asdict(self)

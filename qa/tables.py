@@ -29,22 +29,30 @@ from dataclasses import dataclass
 from qa.chunking import Passage
 from qa.corpus import Document, Table
 from qa.lexical import tokenize
-from qa.terms import GENERIC_TOKENS, data_toml
+from qa.settings import SETTINGS
+from qa.terms import GENERIC_TOKENS, NEVER, data_toml
 
 _WORDS = data_toml("table_questions.toml")
-LARGEST = frozenset(_WORDS["largest"])
-SMALLEST = frozenset(_WORDS["smallest"])
-SUMMARY_ROWS = frozenset(_WORDS["summary_rows"])
-_SUPERLATIVE = re.compile(r"(?<![\w-])(" + "|".join(sorted(LARGEST | SMALLEST, key=len, reverse=True)) + r")(?![\w-])",
+LARGEST = frozenset(_WORDS.get("largest", ()))
+SMALLEST = frozenset(_WORDS.get("smallest", ()))
+SUMMARY_ROWS = frozenset(_WORDS.get("summary_rows", ()))
+
+
+def _either(words) -> str:
+    """An alternation of the words (a pattern that never matches when there are none)."""
+    return "|".join(words) or NEVER
+
+
+_SUPERLATIVE = re.compile(r"(?<![\w-])(" + _either(sorted(LARGEST | SMALLEST, key=len, reverse=True)) + r")(?![\w-])",
                           re.I)
-_NOT_SUPERLATIVE = re.compile(r"\d\s*min\b|\b(?:" + "|".join(map(re.escape, _WORDS["not_superlative"])) + r")\b",
+_NOT_SUPERLATIVE = re.compile(r"\d\s*min\b|\b(?:" + _either(map(re.escape, _WORDS.get("not_superlative", ()))) + r")\b",
                               re.I)
-_PHRASE_END = re.compile(r"[,;:?!()]|\s(?:" + "|".join(map(re.escape, _WORDS["phrase_ends"])) + r")\s", re.I)
+_PHRASE_END = re.compile(r"[,;:?!()]|\s(?:" + _either(map(re.escape, _WORDS.get("phrase_ends", ()))) + r")\s", re.I)
 _NUMBER = re.compile(r"^\s*[~≈]?\s*(-?\d+(?:[.,]\d+)?)")
-_PREPOSITION = re.compile(r"\s(?:" + "|".join(map(re.escape, _WORDS["prepositions"])) + r")\s", re.I)
-PHRASE_WORDS = 6  # words after the superlative that may name the column
+_PREPOSITION = re.compile(r"\s(?:" + _either(map(re.escape, _WORDS.get("prepositions", ()))) + r")\s", re.I)
+PHRASE_WORDS = SETTINGS.tables.phrase_words  # words after the superlative that may name the column
 _FIRST_WORD = re.compile(r"[^\W_][\w-]*")
-SHARED_LABEL_ROWS = 4  # a label this many rows of one table share ("Goats") names no one row
+SHARED_LABEL_ROWS = SETTINGS.tables.shared_label_rows  # a label this many rows of one table share names no one row
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,16 @@ from qa.lexical import tokenize
 from qa.settings import SETTINGS
 from qa.text import fold, plain_words
 
+# Set QA_LEXICON_OFF to a comma-separated list of knowledge-file names to leave them out (for
+# ablations): each reads as empty, so its words are unknown and its patterns never match.
+LEXICON_OFF = frozenset(x.strip() for x in os.environ.get("QA_LEXICON_OFF", "").split(",") if x.strip())
+NEVER = r"(?!)"  # the pattern of a left-out knowledge file: it matches nothing
+
+
 def data_text(name: str) -> str:
-    """The text of a knowledge file in `qa/data/`."""
+    """The text of a knowledge file in `qa/data/` ("" when `QA_LEXICON_OFF` leaves it out)."""
+    if name in LEXICON_OFF:
+        return ""
     return resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8")
 
 
@@ -59,18 +67,15 @@ def _data_pairs(*names: str) -> dict[str, str]:
 #   medical_word_parts.toml  the word parts that make a word a medical term ("-itis", "cardio-")
 #   question_words.txt  words of how a question is asked, not of what it is about
 #   bibliographic_words.txt  words for a bibliography entry that reference lists spell otherwise
-# Set QA_LEXICON_OFF to a comma-separated list of file names to leave them out (for ablations).
-_OFF = {x.strip() for x in os.environ.get("QA_LEXICON_OFF", "").split(",") if x.strip()}
 LEXICON_FILES = ("lay_terms.tsv", "brand_names.tsv", "shorthand.tsv")
 
 DRUG_ENDINGS = "|".join(w for ln in data_lines("drug_endings.txt") for w in ln.split()) \
-    if "drug_endings.txt" not in _OFF else "mab|nib"
+    if "drug_endings.txt" not in LEXICON_OFF else "mab|nib"
 DRUG_NAME = re.compile(rf"(?:{DRUG_ENDINGS})$")
 
 # Lay words readers use for what articles say otherwise (query expansion and coverage).
-LAY_TERMS: dict[str, str] = _data_pairs(*(f for f in LEXICON_FILES if f not in _OFF))
-EVERYDAY_TOPICS = data_words("everyday_topics.txt") \
-    if "everyday_topics.txt" not in _OFF else frozenset()
+LAY_TERMS: dict[str, str] = _data_pairs(*LEXICON_FILES)
+EVERYDAY_TOPICS = data_words("everyday_topics.txt")
 
 # The lay phrases as whole-word patterns over folded text (`qa.text.fold`), compiled once.
 LAY_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
@@ -80,7 +85,8 @@ LAY_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
 # Medical terms by their word parts (qa/data/medical_word_parts.toml): "radiotherapy",
 # "thrombocytopenia", "cardiotoxicity", "immunohistochemistry".
 _PARTS = data_toml("medical_word_parts.toml")
-MEDICAL_TERM = re.compile(rf"(?:{'|'.join(_PARTS['suffixes'])})$|^(?:{'|'.join(_PARTS['prefixes'])})")
+MEDICAL_TERM = re.compile(rf"(?:{'|'.join(_PARTS['suffixes'])})$|^(?:{'|'.join(_PARTS['prefixes'])})"
+                          if _PARTS else NEVER)
 
 
 def medical_term(word: str) -> bool:

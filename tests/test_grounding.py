@@ -415,10 +415,10 @@ def test_a_what_value_question_is_answered_by_a_sentence_giving_a_figure(article
 
 
 def test_a_figure_answers_a_what_value_question_only_when_it_is_of_the_thing_asked(articles):
-    from qa.query import answer_type
+    from qa.query import asked_for
 
     q = "What GFP fluorescence intensity did holin rafts reach just before lysis in the authors' cells?"
-    assert answer_type(q).focus(q) == "GFP fluorescence intensity"
+    assert asked_for(q).focus == "GFP fluorescence intensity"
     a = ask(articles, "1471-2180-11-174", q)  # the article gives the rafts' size, not their fluorescence
     assert a.abstained and ("GFP fluorescence intensity" in a.reason or "kind of answer" in a.reason)
     # the table's abbreviation "SD (min)" names the standard deviation asked for; "the median TTP"
@@ -426,14 +426,14 @@ def test_a_figure_answers_a_what_value_question_only_when_it_is_of_the_thing_ask
     b = ask(articles, "1471-2180-11-174", "What standard deviation of lysis time was listed for holin allele strain IN65?")
     assert not b.abstained and "SD (min): 6.95" in b.text
     q = "What were the median TTP figures for each arm?"
-    assert answer_type(q).focus(q) == "median" and not articles.analyze(q).focus
+    assert asked_for(q).focus == "median" and not articles.analyze(q).focus
 
 
 def test_what_x_did_they_estimate_asks_for_the_value_of_x(articles):
-    from qa.query import answer_type
+    from qa.query import answer_type, asked_for
 
     q = "What phenotypic complexity did the authors estimate for the RNA phage phi 6 using the drift load method?"
-    assert answer_type(q).name == "value" and answer_type(q).focus(q) == "phenotypic complexity"
+    assert answer_type(q).name == "value" and asked_for(q).focus == "phenotypic complexity"
     assert answer_type("What kind of cells did they measure?") is None
     a = ask(articles, "pone.0000217", q)  # phi 6 is only in the bibliography; no figure of it
     assert a.abstained
@@ -443,23 +443,23 @@ def test_what_x_did_they_estimate_asks_for_the_value_of_x(articles):
 
 
 def test_a_how_many_minutes_question_is_answered_by_a_time_of_that_scale(articles):
-    from qa.query import answer_type
+    from qa.query import answer_type, asked_for
 
     q = "How many hours were the cells kept at 42°C?"
-    assert answer_type(q).name == "duration" and answer_type(q).focus(q) == "hours"
+    assert answer_type(q).name == "duration" and asked_for(q).focus == "hours"
     a = ask(articles, "1471-2180-11-174", q)  # "15 min" is a time of the scale asked
     assert not a.abstained and "15 min" in a.text
 
 
 def test_a_rate_or_an_accuracy_question_is_answered_only_by_a_figure_of_that_rate(articles):
-    from qa.query import answer_type
+    from qa.query import asked_for
 
     q = "What were the sensitivity and specificity of the IgG indirect ELISA relative to the virus neutralization test?"
-    assert answer_type(q).focus(q) == "sensitivity"
+    assert asked_for(q).focus == "sensitivity"
     a = ask(articles, "pntd.0002065", q)  # the article gives seroprevalences, not the test's accuracy
     assert a.abstained
     q = "What growth rate did the wild-type lysogen reach in Davis minimal medium with 40 mM glycerol?"
-    assert answer_type(q).focus(q) == "growth rate"
+    assert asked_for(q).focus == "growth rate"
     b = ask(articles, "1471-2180-11-174", q)
     assert not b.abstained and "0.35" in b.text
 
@@ -475,6 +475,31 @@ def test_and_for_another_subject_restates_the_previous_question_of_it(articles):
     assert len(groups) == 2 and groups[1] == ("fref",) and "fref" not in groups[0]
     assert a.question == "And for VSV?"
     assert not a.abstained and re.search(r"fref\W*=\W*1\.98", a.text)
+    assert session.turns[-1].restated and not session.turns[-1].carried
+
+
+@pytest.mark.parametrize("article, questions", [
+    (None, ["What is the maximum tolerated dose of everolimus with trastuzumab and paclitaxel?",
+            "What were its most common side effects?", "And how many patients had them?"]),
+    ("pone.0000217", ["What maximum attainable fitness (fref) was estimated for ΦX174?", "And for VSV?",
+                      "How was it estimated?"]),
+    ("pntd.0002065", ["Which test did they use to pick up recent infections?",
+                      "How many of the tested samples came back positive on it?", "And in goats?"]),
+])
+def test_a_resumed_conversation_leans_on_its_turns_as_the_live_one_did(articles, retriever, article, questions):
+    from qa.chat import Turn
+
+    live = qa.ChatSession(articles if article else retriever, k=5)
+    live.article = article
+    for q in questions[:-1]:
+        live.ask(q)
+    assert any(t.carried or t.restated for t in live.turns), "a follow-up leans on the turn before it"
+    # a stored conversation keeps each turn's question and answer: what it carried is recovered
+    resumed = qa.ChatSession(live.retriever, k=5)
+    resumed.article = article
+    resumed.turns = [Turn.resumed(t.question, t.answer) for t in live.turns]
+    assert resumed.turns == live.turns
+    assert resumed.resolve(questions[-1]) == live.resolve(questions[-1])
 
 
 def test_what_parameters_did_they_measure_asks_what_not_how_much():

@@ -602,7 +602,7 @@ class QAApp(App):
             view = self.chat_log.add_turn(self._turn, stored.question, "")
             view.answer_view.show_answer(answer, articles=self.several_articles)
             self.answers[self._turn] = answer
-            self.session.turns.append(Turn(stored.question, answer.query or stored.question, answer))
+            self.session.turns.append(Turn.resumed(stored.question, answer))
         if self.answers:
             last = max(self.answers)
             await self._show_sources(last)
