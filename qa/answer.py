@@ -182,6 +182,9 @@ _PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_W
         "not_studied", "asks_about_omission"))
 # A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
 # question asking why (qa/data/discourse.toml)
+# a name of a family of names: a stem and a member's letter or number ("LipU" of LipC, LipI, LipN; "Rv3097c")
+_FAMILY_NAME = re.compile(r"([A-Z][a-z]{1,5})([A-Z0-9][A-Za-z0-9]*)")
+_NAMED = re.compile(r"(?<![\w-])[A-Z][a-z]{1,5}[A-Z0-9][\w]*|\b[A-Z]\.\s?[a-z]{4,}")  # "LipN", "M. smegmatis"
 _DISCOURSE = data_toml("discourse.toml")
 _ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME, _COMPARES = (
     re.compile(_DISCOURSE.get(k, NEVER), re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time", "compares"))
@@ -269,9 +272,12 @@ class ExtractiveAnswerer:
                                     if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", long)}
             found = re.compile("|".join(rf"(?<!\w){re.escape(f)}(?!\w)" for f in forms if f))
             sibling = None
+            family = _FAMILY_NAME.fullmatch(name)
             if genus:
                 genera = {f"{genus[0]}\\."} | ({re.escape(genus)} if not genus.endswith(".") else set())
                 sibling = re.compile(rf"(?<![\w.])(?:{'|'.join(sorted(genera))})\s*(?!{re.escape(name)}\b)[a-z]{{4,}}\b")
+            elif family:  # "LipU" of the lipases LipC, LipI, LipN ...: another member of its family
+                sibling = re.compile(rf"(?<![\w-])(?!{re.escape(name)}(?![\w-])){re.escape(family.group(1))}[A-Z0-9][\w]*(?![\w-])")
             checks.append((name, found, sibling))
         return checks
 
@@ -282,8 +288,12 @@ class ExtractiveAnswerer:
         for another species of its genus. A table row is a record of its own: its row, headers and
         caption must name it (the row of "Massancara" is not about "Maganja da Costa")."""
         for name, found, sibling in checks:
-            if sibling is not None and name not in c.text and sibling.search(c.text):
-                return name  # the sentence is about another species of the genus ("M. tuberculosis")
+            if sibling is not None and name not in c.text and (
+                    sibling.search(c.text) or name not in c.previous and sibling.search(c.previous)
+                    and not _NAMED.search(c.text)):
+                # about another species of the genus ("M. tuberculosis"), another lipase ("LipN"), or
+                # it goes on about the one the sentence before named ("Activity was also detected ...")
+                return name
             if not found.search(self._passage_place(c.passage, places)) and (
                     c.passage.kind == "table_row" or not found.search(self._section_place(c.passage, places))):
                 return name
@@ -482,8 +492,11 @@ class ExtractiveAnswerer:
         chosen: list[_Candidate] = [best]
         # the sentence right after the best one, when it holds what the question asks and the best one
         # lacks: "... a second phase II study of 110 patients ..." + "The median PFS time was 6.9 months."
+        # a question about one thing quotes only sentences about it ("LipN" is no answer for "LipU");
+        # one comparing several may quote a sentence about each
+        one_thing = len(analysis.subjects.subjects) + len(analysis.subjects.named) == 1
         follow = next((c for c in cands if c.previous == best.text), None)
-        if follow is not None and (self.terms.coverage(weights, f"{best.text} {follow.text}", synonyms)
+        if follow is not None and not (one_thing and follow.off_subject) and (self.terms.coverage(weights, f"{best.text} {follow.text}", synonyms)
                                    - self.terms.coverage(weights, best.text, synonyms) >= FOLLOWING_GAIN
                                    or self._gives_the_figure(follow, best, wanted, weights, synonyms)):
             chosen.append(follow)
@@ -496,7 +509,7 @@ class ExtractiveAnswerer:
         for c in cands[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if c.score < floor:
+            if c.score < floor or one_thing and c.off_subject:
                 continue
             if c in chosen or any(_near_duplicate(c, o, self.corpus) for o in chosen):
                 continue

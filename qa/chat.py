@@ -30,6 +30,9 @@ _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
 _EPONYM = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})['’]s\b")
 # words of how a question is asked: "What were its side effects?" names nothing "its" could be
 _QUESTION_WORDS = frozenset(_WORDS.get("asking_words", ()))
+_CLAUSE_BREAK = re.compile(_WORDS.get("clause_break", NEVER), re.I)
+_PERSONAL_PRONOUNS = frozenset(_WORDS.get("personal_pronouns", ()))
+_PEOPLE = frozenset(_WORDS.get("people", ()))
 SHORT_QUESTION_WORDS = SETTINGS.chat.short_question_words  # this short, naming nothing: a follow-up
 
 
@@ -40,6 +43,7 @@ class Rewrite:
     query: str  # what is searched: the question, with a carried subject in parentheses after it
     carried: str = ""  # the earlier turn's subject the question leans on ("everolimus BOLERO-3")
     restated: bool = False  # the previous question asked again of a new subject ("And for VSV?")
+    referent: str = ""  # the earlier question its pronoun stands for ("Tell me about neratinib.")
 
     @property
     def asked(self) -> str | None:
@@ -103,8 +107,9 @@ class ChatSession:
         """True when the question leans on an earlier turn (pronouns, "what about", no topic words)."""
         if not self.turns or _NEW_TOPIC.search(question):
             return False
-        if _ANAPHORA.search(question):
-            return True
+        anaphor = _ANAPHORA.search(question)
+        if anaphor:
+            return not self._names_its_own_subject(question, anaphor)
         if re.search(r"\b(?:this|the) (?:review|article|paper|manuscript)\b", question, re.I):
             return False  # "Who wrote this review?" asks about the article itself, whatever came before
         if len(question.split()) <= SHORT_QUESTION_WORDS and not re.search(
@@ -112,6 +117,18 @@ class ChatSession:
                 DRUG_NAME.search(w) for w in words(question)):  # "Is palbociclib approved?" is new
             return True
         return not self.retriever.terms.key_terms(question)
+
+    def _names_its_own_subject(self, question: str, anaphor: re.Match) -> bool:
+        """True when the pronoun refers to what the question itself names before it, in a first
+        clause: "What is lapatinib and how does it work?" (not "What dose of everolimus was used in it?")."""
+        pronoun = anaphor.group(0).lower()
+        if pronoun not in _PERSONAL_PRONOUNS:
+            return False
+        if pronoun.startswith(("they", "them", "their")) and _PEOPLE & set(words(question[:anaphor.start()])):
+            return True  # "how did the authors compute it from their readings?"
+        breaks = [b for b in _CLAUSE_BREAK.finditer(question, 0, anaphor.start())
+                  if b.group("asks").lower() in _QUESTION_WORDS]  # "..., and what is its design?"
+        return bool(breaks) and bool(self._subject(question[:breaks[-1].start()], named_only=True))
 
     def rewrite(self, question: str) -> str:
         """The question to search for: a follow-up gets the previous turn's subject added."""
@@ -125,6 +142,8 @@ class ChatSession:
             return Rewrite(question)
         prev = self.turns[-1]
         asked = prev.question if not prev.carried and not prev.restated else ""  # a question not itself rewritten
+        # what "its" stands for: the previous question's subject, or the one it carried itself
+        referent = prev.own if self._subject(prev.own, named_only=True) else prev.carried
         swap = _SWAP.match(question)
         prev_names = self._subject(prev.own, named_only=True) if swap else ""
         if swap and len(swap.group("new").split()) <= 4 and prev_names and self._subject(question, named_only=True):
@@ -143,7 +162,7 @@ class ChatSession:
             new = {w.lower() for w in swap.group("new").split()}
             topic = " ".join(w for w in topic.split() if w.lower() not in new)
             if topic:
-                return Rewrite(f"{question} ({topic})", carried=topic)
+                return Rewrite(f"{question} ({topic})", carried=topic)  # the new subject, no referent
         subject = self._subject(prev.own, prev.carried)
         if prev.answer.citations:  # the named things the previous answer quoted, e.g. a drug code
             first = prev.answer.citations[0].sentence
@@ -159,7 +178,8 @@ class ChatSession:
             subject = " ".join([subject, *([drug] if drug else []), *extra[:3]]).strip()
         if _OTHER.search(question):  # "the other phase II": not the 112-patient one just asked about
             subject = " ".join(w for w in subject.split() if not re.fullmatch(r"\d[\w-]*", w))
-        return Rewrite(f"{question} ({subject})", carried=subject) if subject else Rewrite(question)
+        return Rewrite(f"{question} ({subject})", carried=subject, referent=referent) if subject \
+            else Rewrite(question)
 
     @staticmethod
     def _answered_drug(query: str, sentence: str, subject: str) -> str | None:
@@ -221,7 +241,7 @@ class ChatSession:
         query = rewrite.query[:MAX_QUESTION_CHARS]  # a follow-up's carried subject must not push it over
         # once, for retrieval and for the answer; a restated question ("And for VSV?" as the
         # previous question asked of VSV) is analysed as that question
-        analysis = self.retriever.analyze(rewrite.asked or q, query)
+        analysis = self.retriever.analyze(rewrite.asked or q, query, referent=rewrite.referent)
         passages = self.retriever.search_analysis(analysis, k=k or self.k, mode=mode or self.mode,
                                                   article=article if article is not None else self.article)
         if query != q and self.turns:

@@ -332,9 +332,10 @@ class QueryAnalyzer:
         return self._terms()
 
     def analyze(self, question: str, query: str | None = None,
-                surface: Callable[[], Mapping[str, str]] | None = None) -> QueryAnalysis:
+                surface: Callable[[], Mapping[str, str]] | None = None, referent: str = "") -> QueryAnalysis:
         """The analysis of a checked question (and of its search query, by default the question).
-        `surface`, when given, returns the query's soft word matches (computed beside the embedding)."""
+        `surface`, when given, returns the query's soft word matches (computed beside the embedding);
+        `referent`, the earlier question a follow-up's pronoun stands for (`SubjectReader.read`)."""
         query = query or question
         terms = self.terms
         expanded = self.expand_query(query)
@@ -342,7 +343,7 @@ class QueryAnalyzer:
         hints, described, defined = own = self._parts(question)
         q_hints, q_described, q_defined = own if query == question else self._parts(query)
         bibliographic = asks_for_reference(query)
-        subjects = self._subjects.read(question, query, asks_for_reference(question), bibliographic) \
+        subjects = self._subjects.read(question, query, asks_for_reference(question), bibliographic, referent) \
             if self._subjects is not None else Subjects()
         asked = asked_for(question)
         wanted, focus_text = (asked.type, asked.focus) if asked else (None, "")

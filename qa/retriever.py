@@ -295,13 +295,14 @@ class Retriever:
 
     # ------------------------------------------------------------------ search
 
-    def analyze(self, question: str, query: str | None = None) -> QueryAnalysis:
+    def analyze(self, question: str, query: str | None = None, referent: str = "") -> QueryAnalysis:
         """The one analysis of a question (and of its search query) that `search_analysis` and the
         answerer share (`qa.query`). The question's words close to the article's are looked up on a
-        helper thread while the question is embedded."""
+        helper thread while the question is embedded. `referent`: the earlier question a
+        follow-up's pronoun stands for, whose subjects the answer must then be about."""
         q = check_question(question)
         words = self._pool().submit(self.terms.surface, query or q)
-        return self.analyzer.analyze(q, query, surface=words.result)
+        return self.analyzer.analyze(q, query, surface=words.result, referent=referent)
 
     def expand_query(self, question: str) -> str:
         """The question plus the long forms of its abbreviations, the short forms of long ones, and

@@ -132,11 +132,20 @@ class SubjectReader:
     def terms(self) -> KeyTerms:
         return self.corpus.terms
 
-    def read(self, question: str, query: str, question_bibliographic: bool, query_bibliographic: bool) -> Subjects:
+    def read(self, question: str, query: str, question_bibliographic: bool, query_bibliographic: bool,
+             referent: str = "") -> Subjects:
         """The subjects and names of a question (its own words) and of its search query (a follow-up's
-        query carries the earlier subject, which must still be something the corpus mentions)."""
-        return Subjects(subjects=tuple(self.subjects(question)), organisms=organisms_in(_body(question)),
-                        named=tuple(self.named(question, question_bibliographic)),
+        query carries the earlier subject, which must still be something the corpus mentions).
+        `referent`: what a follow-up's pronoun stands for (the earlier question naming it): a question
+        that names no subject of its own is about the subjects that one names ("What were its side
+        effects?" after "Tell me about neratinib" must be answered of neratinib), and so with the names
+        it gives ("LipN")."""
+        subjects, named = self.subjects(question), self.named(question, question_bibliographic)
+        if referent and not subjects and not named:
+            # not a species: "its growth rate" after "What E. coli strain ...?" is the strain's
+            subjects, named = self.subjects(referent), [n for n in self.named(referent, False) if not n[1]]
+        return Subjects(subjects=tuple(subjects), organisms=organisms_in(_body(question)),
+                        named=tuple(named),
                         unknown=tuple(self.unknown_terms(query, query_bibliographic)),
                         cited_only=tuple(self.cited_only(query, query_bibliographic)),
                         authors=self.authors(question))

@@ -109,6 +109,48 @@ def test_and_for_x_asks_the_previous_question_of_x(articles, article, first, fol
     assert not a.abstained and fact in a.text
 
 
+@pytest.mark.parametrize("article, first, question", [
+    (None, "What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?",
+     "What is lapatinib and how does it work?"),
+    (None, "What is the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?",
+     "Which study combines cixutumumab with other drugs, and what is its design?"),
+    ("pone.0046493", "What melting temperature did LipH show in thermal shift assays?",
+     "What is LipY, and how active is it on vinyl butyrate?"),
+    ("1471-2180-11-174", "What E. coli background strain were all the lysogens built in?",
+     "How did the authors compute the lysogen growth rate from their spectrophotometer readings?"),
+    ("pntd.0002065", "Which test did they use to pick up recent infections?",
+     "Separately, how were their blood samples stored?"),
+])
+def test_a_question_whose_pronoun_refers_to_its_own_words_starts_afresh(articles, retriever, article, first, question):
+    """"What is lapatinib and how does it work?": "it" is lapatinib, not what was asked before."""
+    session = qa.ChatSession(articles if article else retriever, k=5)
+    session.article = article
+    session.ask(first)
+    assert not session.is_follow_up(question)
+    assert session.ask(question).query == question
+    assert session.is_follow_up("What were its side effects?"), "a bare pronoun still leans on the last turn"
+
+
+@pytest.mark.parametrize("article, first, follow_up, subject, other", [
+    (None, "Tell me about neratinib.", "What were its side effects?", "neratinib", ("stomatitis",)),
+    (None, "What is lapatinib and how does it work?", "What were its side effects?", "lapatinib", ("stomatitis",)),
+    # nor a sentence about the lipases LipI, LipN and LipY, nor the one going on about them
+    ("pone.0046493", "Tell me about LipU.", "How active was it on vinyl butyrate?", "LipU",
+     ("LipI, LipN and LipY", "tripropionin")),
+])
+def test_a_follow_ups_pronoun_binds_its_answer_to_the_subject_it_stands_for(articles, retriever, article, first,
+                                                                             follow_up, subject, other):
+    """"What were its side effects?" after "Tell me about neratinib": the answer must be about neratinib,
+    as if the question had named it (not everolimus's stomatitis, quoted from the next passage)."""
+    session = qa.ChatSession(articles if article else retriever, k=5)
+    session.article = article
+    session.ask(first)
+    a = session.ask(follow_up)
+    direct = session.retriever.analyze(follow_up, a.query, referent=first).subjects
+    assert subject in direct.subjects or subject in direct.names
+    assert not any(o in a.text for o in other), a.text
+
+
 def test_a_follow_up_on_the_same_subject_keeps_it(session):
     session.ask("What was the maximum tolerated dose of everolimus with paclitaxel and trastuzumab?")
     a = session.ask("And in the control arm?")
