@@ -313,20 +313,21 @@ class ExtractiveAnswerer:
         return places[key]
 
     def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
-                     wanted: AnswerType | None, places: dict[str, str]) -> str:
+                     wanted: AnswerType | None, places: dict[str, str], full: Mapping[str, str]) -> str:
         """The first subject the candidate sentence is not about: neither it nor its passage names it
         (a table row's headers and caption count), or it gives the asked-for thing of another name
         ("the maximum tolerated dose of everolimus" for the dose of trastuzumab). `places` keeps each
-        passage's folded text (and, when needed, its section's) for the other sentences of one answer."""
+        passage's folded text (and, when needed, its section's) for the other sentences of one answer;
+        `full`, the words the corpus writes a subject out in ("CLEOPATRA")."""
         if not subjects:
             return ""
         where = f"{fold(c.text)} {self._passage_place(c.passage, places)}"  # folded once per passage
-        about = [subj for subj in subjects if self._names(subj, where)]
+        about = [subj for subj in subjects if self._names(subj, where, full.get(subj, ""))]
         if not about:  # bound to it in the same section ("the trial" of a section about everolimus)?
             section = self._section_place(c.passage, places)
-            if not any(self._names(subj, section) for subj in subjects):
+            if not any(self._names(subj, section, full.get(subj, "")) for subj in subjects):
                 return subjects[0]  # about none of the things the question names
-            about = [subj for subj in subjects if self._names(subj, section)]
+            about = [subj for subj in subjects if self._names(subj, section, full.get(subj, ""))]
         for subj in about:
             # "the dose of trastuzumab" is not answered by "everolimus 5 mg/day": the value asked for
             # follows another drug's name (unless the sentence compares the two: its figures are of both)
@@ -347,10 +348,11 @@ class ExtractiveAnswerer:
                     return subj
         return ""
 
-    def _names(self, subj: str, where: str) -> bool:
-        """True when the folded text names the subject, by itself or by its long form."""
+    def _names(self, subj: str, where: str, full: str = "") -> bool:
+        """True when the folded text names the subject, by itself, by its long form or by the words
+        the corpus writes it out in (`full`)."""
         head = re.split(r"-(?=[a-z])", subj)[0]  # "HER2-directed" is about HER2
-        forms = {fold(subj), fold(head)}
+        forms = {fold(subj), fold(head), fold(full)}
         long_form = self.corpus.glossary.get(head)
         if long_form:
             forms.add(fold(re.sub(r"\s*\(.*?\)", "", long_form)))
@@ -387,6 +389,7 @@ class ExtractiveAnswerer:
                         *_unseen(named_rows.values(), have)]
         named_part = {p.id: analysis.part_weight(p) for p in passages}
         subjects = list(analysis.subjects.subjects)
+        full = dict(analysis.subjects.written_in_full)
         name_checks = self._name_checks(analysis.subjects.named)
         kinds_asked = {k for _, k in analysis.subjects.organisms}  # the organisms it asks about
         years_asked = set(analysis.years)
@@ -438,7 +441,7 @@ class ExtractiveAnswerer:
                     c.score += LINKED_BONUS
                 # the part of the article the question names (its funding, its front matter) speaks
                 # for the whole article, whatever names the question gives it
-                c.off_subject = self._off_subject(subjects, c, question, wanted, places) \
+                c.off_subject = self._off_subject(subjects, c, question, wanted, places, full) \
                     or ("" if c.in_named_part else self._unnamed(name_checks, c, places))
                 if not c.off_subject and kinds_asked:
                     # "the seroprevalence in cattle" is not answered by a sentence about goats and sheep

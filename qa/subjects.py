@@ -66,6 +66,9 @@ class Subjects:
     cited_only: tuple[str, ...] = ()  # names of the query that only the bibliography writes
     organisms: tuple[tuple[str, int], ...] = ()  # (word, kind) of the organisms it asks about (`ORGANISMS`)
     authors: tuple[str, ...] = ()  # the articles' authors it names, as their bylines write them ("John MT")
+    # the names it gives that the corpus writes only in full, with those words ("CLEOPATRA": "Clinical
+    # Evaluation of Pertuzumab and Trastuzumab"): among its `subjects`, named by those words
+    written_in_full: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -113,6 +116,41 @@ def _not_a_species(genus: str, epithet: str) -> bool:
     return genus.rstrip(".").lower() in STOPWORDS or genus.lower() in GENERIC or epithet in STOPWORDS
 
 
+# a run of capitalised words, function words between: "Clinical Evaluation of Pertuzumab and Trastuzumab"
+_JOINING = ("of", "and", "for", "in", "with", "on", "to", "the", "a", "an", "de", "&")
+_TITLE_RUN = re.compile(r"\b[A-Z][\w-]*(?:\s+(?:(?:" + "|".join(_JOINING) + r")\s+){0,2}[A-Z][\w-]*)+")
+SYLLABIC_MIN = 5  # an acronym this long may take more than the initial of each word ("CLEOPATRA")
+
+
+def _spells(acronym: str, words: list[str]) -> str:
+    """The consecutive words of the run, from a capitalised one, that spell the lower-cased acronym
+    by a prefix of each (a joining word may give its initial or nothing), over at least three words;
+    "" if none do."""
+    def rest(a: int, w: int, used: int) -> int | None:  # the index after the last word, if they spell it
+        if a == len(acronym):
+            return w if used >= 3 else None
+        if w == len(words):
+            return None
+        word = words[w].lower()
+        if word in _JOINING:
+            end = rest(a, w + 1, used)
+            if end is not None:
+                return end
+        for p in range(min(len(word), len(acronym) - a), 0, -1):
+            if word[:p] == acronym[a:a + p]:
+                end = rest(a + p, w + 1, used + 1)
+                if end is not None:
+                    return end
+        return None
+
+    for i in range(len(words)):
+        if words[i][:1].isupper() and words[i].lower() not in _JOINING:
+            end = rest(0, i, 0)
+            if end is not None:
+                return " ".join(words[i:end])
+    return ""
+
+
 def _body(question: str) -> str:
     """The question without the earlier subject a follow-up's query carries ("... (everolimus)")."""
     return question.rsplit(" (", 1)[0] if question.endswith(")") else question
@@ -125,6 +163,7 @@ class SubjectReader:
         self.corpus = corpus
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
         self._stems: dict[str, str] | None = None
+        self._runs: tuple[tuple, list[list[str]]] | None = None  # the corpus' runs of capitalised words
         self._corpus_names: CorpusNames | None = None
         self._bylines: tuple[tuple[tuple[str, str], ...], dict[str, list[str]]] | None = None  # surname -> bylines
 
@@ -146,6 +185,7 @@ class SubjectReader:
             subjects, named = self.subjects(referent), [n for n in self.named(referent, False) if not n[1]]
         return Subjects(subjects=tuple(subjects), organisms=organisms_in(_body(question)),
                         named=tuple(named),
+                        written_in_full=tuple((w, full) for w in subjects if (full := self.written_in_full(w))),
                         unknown=tuple(self.unknown_terms(query, query_bibliographic)),
                         cited_only=tuple(self.cited_only(query, query_bibliographic)),
                         authors=self.authors(question))
@@ -187,11 +227,15 @@ class SubjectReader:
             low = w.lower()
             # a drug by its ending, a code with digits ("BOLERO-3"), or an acronym the article defines
             # (so that its long form counts as naming it: "MBC" alone is shorthand, not a subject)
-            if low in GENERIC_TOKENS or not (
-                    (w.isupper() and len(w) >= 3 and not ROMAN.fullmatch(w) and w in self.corpus.glossary)
-                    or any(ch.isdigit() for ch in w) or (DRUG_NAME.search(low) and len(low) > 6)):
+            if low in GENERIC_TOKENS:
                 continue
             toks = tokenize(w)
+            if not all(self.terms.in_corpus(t) for t in toks) and self.written_in_full(w):
+                out.append(w)  # "CLEOPATRA", which the article writes out in full
+                continue
+            if not ((w.isupper() and len(w) >= 3 and not ROMAN.fullmatch(w) and w in self.corpus.glossary)
+                    or any(ch.isdigit() for ch in w) or (DRUG_NAME.search(low) and len(low) > 6)):
+                continue
             if toks and all(self.terms.in_corpus(t) for t in toks) and w not in out:
                 out.append(w)
         return out
@@ -343,13 +387,34 @@ class SubjectReader:
             self.terms.in_text(m.group(1).lower())
 
     def spelled_out(self, acronym: str) -> bool:
-        """True when the article's text writes the acronym's words out ("National Institutes of
-        Health" for "NIH"): capitalised words whose initials spell it, short function words between."""
-        if not (2 <= len(acronym) <= 8 and acronym.isalpha() and acronym.isupper()):
+        """True when the article's text writes the acronym's words out: capitalised words whose
+        initials spell it, short function words between ("National Institutes of Health" for "NIH"),
+        or, for a name of five letters or more, whose first letters do ("CLinical Evaluation Of
+        Pertuzumab And TRAstuzumab" for "CLEOPATRA")."""
+        if not (2 <= len(acronym) <= 12 and acronym.isalpha() and acronym.isupper()):
             return False
-        pat = r"\b" + r"(?:\s+(?:of|and|for|the|de|du|la|&)){0,2}\s+".join(
-            rf"{ch}[a-z]+" for ch in acronym) + r"\b"
-        return any(re.search(pat, d.text) for d in self.corpus.documents)
+        if len(acronym) <= 8:
+            pat = r"\b" + r"(?:\s+(?:of|and|for|the|de|du|la|&)){0,2}\s+".join(
+                rf"{ch}[a-z]+" for ch in acronym) + r"\b"
+            if any(re.search(pat, d.text) for d in self.corpus.documents):
+                return True
+        return bool(self.written_in_full(acronym))
+
+    def written_in_full(self, acronym: str) -> str:
+        """The words of the corpus' text spelling out a name of five letters or more by the first
+        letters of each ("Clinical Evaluation of Pertuzumab and Trastuzumab" for "CLEOPATRA"), or ""."""
+        if len(acronym) < SYLLABIC_MIN or not acronym.isalpha() or not acronym.isupper():
+            return ""
+        return next((full for run in self._title_runs() if (full := _spells(acronym.lower(), run))), "")
+
+    def _title_runs(self) -> list[list[str]]:
+        """The runs of capitalised words (with function words between) the corpus writes, as word
+        lists: where a trial or a programme is named in full. Read once per set of documents."""
+        key = documents_key(self.corpus.documents)
+        if self._runs is None or self._runs[0] != key:
+            runs = [m.group(0).split() for d in self.corpus.documents for m in _TITLE_RUN.finditer(d.text)]
+            self._runs = (key, [r for r in runs if len(r) >= 3])
+        return self._runs[1]
 
     # ------------------------------------------------------------------ how the corpus writes words
 

@@ -550,3 +550,16 @@ def test_what_parameters_did_they_measure_asks_what_not_how_much():
     for q in ("What parameters did they measure?", "What mutations did they obtain in the evolved lines?",
               "What outcomes did the trial record?", "What kind of cells did they record?"):
         assert answer_type(q) is None, q
+
+
+def test_a_trial_acronym_the_article_writes_out_in_full_is_that_trial(session, articles):
+    """"CLEOPATRA" is the review's "Clinical Evaluation of Pertuzumab and Trastuzumab" study: no absent
+    name, and an answer about it must be about that study."""
+    a = session.ask("In CLEOPATRA, by how much did pertuzumab added to trastuzumab and docetaxel lengthen median PFS?")
+    assert not a.abstained and "6.1 months" in a.text and "Clinical Evaluation of Pertuzumab" in a.text
+    session.reset()
+    b = session.ask("What were the final overall survival results of the CLEOPATRA trial?")
+    assert b.abstained and "never mentions" not in b.reason  # it mentions the trial, not those results
+    # an acronym no article spells out is still an absent name, on any article
+    assert "EMILIA" in session.retriever.analyze("What did the EMILIA trial show?").subjects.unknown
+    assert "HOLOGRAM" in articles.analyze("What did the HOLOGRAM study find about goats?").subjects.unknown
