@@ -180,11 +180,11 @@ _PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_W
     _ASKS_ABOUT_OMISSION = (re.compile(_UNREPORTED.get(k, NEVER), re.I) for k in (
         "proposes", "asks_about_plans", "later_results", "ongoing", "asks_own_result", "own_work",
         "not_studied", "asks_about_omission"))
-# A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
-# question asking why (qa/data/discourse.toml)
 # a name of a family of names: a stem and a member's letter or number ("LipU" of LipC, LipI, LipN; "Rv3097c")
 _FAMILY_NAME = re.compile(r"([A-Z][a-z]{1,5})([A-Z0-9][A-Za-z0-9]*)")
 _NAMED = re.compile(r"(?<![\w-])[A-Z][a-z]{1,5}[A-Z0-9][\w]*|\b[A-Z]\.\s?[a-z]{4,}")  # "LipN", "M. smegmatis"
+# A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
+# question asking why (qa/data/discourse.toml)
 _DISCOURSE = data_toml("discourse.toml")
 _ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME, _COMPARES = (
     re.compile(_DISCOURSE.get(k, NEVER), re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time", "compares"))
@@ -499,9 +499,10 @@ class ExtractiveAnswerer:
         # one comparing several may quote a sentence about each
         one_thing = len(analysis.subjects.subjects) + len(analysis.subjects.named) == 1
         follow = next((c for c in cands if c.previous == best.text), None)
-        if follow is not None and not (one_thing and follow.off_subject) and (self.terms.coverage(weights, f"{best.text} {follow.text}", synonyms)
-                                   - self.terms.coverage(weights, best.text, synonyms) >= FOLLOWING_GAIN
-                                   or self._gives_the_figure(follow, best, wanted, weights, synonyms)):
+        if follow is not None and not (one_thing and follow.off_subject) and (
+                self.terms.coverage(weights, f"{best.text} {follow.text}", synonyms)
+                - self.terms.coverage(weights, best.text, synonyms) >= FOLLOWING_GAIN
+                or self._gives_the_figure(follow, best, wanted, weights, synonyms)):
             chosen.append(follow)
         if best.extreme:
             # the row of another table with the same label says the rest ("IN71": its genotype)

@@ -338,13 +338,13 @@ class QueryAnalyzer:
         `referent`, the earlier question a follow-up's pronoun stands for (`SubjectReader.read`)."""
         query = query or question
         terms = self.terms
+        expanded = self.expand_query(query)
+        vector = self._embed(expanded)
         hints, described, defined = own = self._parts(question)
         q_hints, q_described, q_defined = own if query == question else self._parts(query)
         bibliographic = asks_for_reference(query)
         subjects = self._subjects.read(question, query, asks_for_reference(question), bibliographic, referent) \
             if self._subjects is not None else Subjects()
-        expanded = self.expand_query(query)
-        vector = self._embed(expanded)
         asked = asked_for(question)
         wanted, focus_text = (asked.type, asked.focus) if asked else (None, "")
         synonyms = terms.synonyms(query)

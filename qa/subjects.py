@@ -163,7 +163,8 @@ class SubjectReader:
         self.corpus = corpus
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
         self._stems: dict[str, str] | None = None
-        self._runs: tuple[tuple, list[list[str]]] | None = None  # the corpus' runs of capitalised words
+        # the corpus' runs of capitalised words, and the acronyms looked up in them (-> their words)
+        self._runs: tuple[tuple, list[list[str]], dict[str, str]] | None = None
         self._corpus_names: CorpusNames | None = None
         self._bylines: tuple[tuple[tuple[str, str], ...], dict[str, list[str]]] | None = None  # surname -> bylines
 
@@ -405,16 +406,20 @@ class SubjectReader:
         letters of each ("Clinical Evaluation of Pertuzumab and Trastuzumab" for "CLEOPATRA"), or ""."""
         if len(acronym) < SYLLABIC_MIN or not acronym.isalpha() or not acronym.isupper():
             return ""
-        return next((full for run in self._title_runs() if (full := _spells(acronym.lower(), run))), "")
+        runs, found = self._title_runs()
+        if acronym not in found:  # asked of each question's subjects and absent names: looked up once
+            found[acronym] = next((full for run in runs if (full := _spells(acronym.lower(), run))), "")
+        return found[acronym]
 
-    def _title_runs(self) -> list[list[str]]:
+    def _title_runs(self) -> tuple[list[list[str]], dict[str, str]]:
         """The runs of capitalised words (with function words between) the corpus writes, as word
-        lists: where a trial or a programme is named in full. Read once per set of documents."""
+        lists: where a trial or a programme is named in full; and the acronyms already looked up in
+        them. Read once per set of documents."""
         key = documents_key(self.corpus.documents)
         if self._runs is None or self._runs[0] != key:
             runs = [m.group(0).split() for d in self.corpus.documents for m in _TITLE_RUN.finditer(d.text)]
-            self._runs = (key, [r for r in runs if len(r) >= 3])
-        return self._runs[1]
+            self._runs = (key, [r for r in runs if len(r) >= 3], {})
+        return self._runs[1], self._runs[2]
 
     # ------------------------------------------------------------------ how the corpus writes words
 
