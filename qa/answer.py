@@ -24,7 +24,7 @@ from qa.lexical import tokenize
 from qa.query import (AnswerType, QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in,
                       stated_numbers, years_in)
 from qa.scoring import SentenceScorer
-from qa.subjects import organisms_in
+from qa.subjects import TITLE_RUN, organisms_in
 from qa.terms import DRUG_NAME, GENERIC, NEVER, KeyTerms, data_toml, token_set
 from qa.text import fold
 
@@ -183,6 +183,8 @@ _PROPOSES, _ASKS_ABOUT_PLANS, _LATER_RESULTS, _ONGOING, _ASKS_OWN_RESULT, _OWN_W
 # a name of a family of names: a stem and a member's letter or number ("LipU" of LipC, LipI, LipN; "Rv3097c")
 _FAMILY_NAME = re.compile(r"([A-Z][a-z]{1,5})([A-Z0-9][A-Za-z0-9]*)")
 _NAMED = re.compile(r"(?<![\w-])[A-Z][a-z]{1,5}[A-Z0-9][\w]*|\b[A-Z]\.\s?[a-z]{4,}")  # "LipN", "M. smegmatis"
+# the word before "study" or "trial": a study's code or acronym if it has two capitals or a digit
+_BEFORE_STUDY = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)\s+(?:stud(?:y|ies)|trials?)\b")
 # A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
 # question asking why (qa/data/discourse.toml)
 _DISCOURSE = data_toml("discourse.toml")
@@ -312,6 +314,20 @@ class ExtractiveAnswerer:
             places[key] = fold(self.corpus.section_text(p)[1]) if p.kind != "reference" else ""
         return places[key]
 
+    @staticmethod
+    def _names_a_study(text: str) -> bool:
+        """True when a sentence names a study: a code or acronym before "study" or "trial" ("the
+        NeoSphere trial", "BOLERO-3 study"), or three capitalised words of a title after its first word
+        ("... the Neoadjuvant Herceptin Early Regimen Evaluation ...")."""
+        if any(sum(ch.isupper() for ch in w) >= 2 or any(ch.isdigit() for ch in w)
+               for w in _BEFORE_STUDY.findall(text)):
+            return True
+        for m in TITLE_RUN.finditer(text):
+            words = m.group(0).split()[1 if m.start() == 0 else 0:]
+            if sum(w[0].isupper() for w in words) >= 3:
+                return True
+        return False
+
     def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
                      wanted: AnswerType | None, places: dict[str, str], full: Mapping[str, str]) -> str:
         """The first subject the candidate sentence is not about: neither it nor its passage names it
@@ -328,10 +344,19 @@ class ExtractiveAnswerer:
             if not any(self._names(subj, section, full.get(subj, "")) for subj in subjects):
                 return subjects[0]  # about none of the things the question names
             about = [subj for subj in subjects if self._names(subj, section, full.get(subj, ""))]
+        # a trial the question names is named where the sentence is ("the median PFS" of another
+        # section's study does not answer for CLEOPATRA because the question also writes "PFS")
+        trial = next((subj for subj in subjects if subj in full and subj not in about), "")
+        if trial:
+            return trial
         for subj in about:
+            # a trial the corpus writes out in full ("NeoALTTO"): a sentence of its passage that names
+            # another study and not this one is about that study
+            if subj in full and not self._names(subj, fold(c.text), full[subj]) and self._names_a_study(c.text):
+                return subj
             # "the dose of trastuzumab" is not answered by "everolimus 5 mg/day": the value asked for
             # follows another drug's name (unless the sentence compares the two: its figures are of both)
-            if wanted is not None and not _COMPARES.search(c.text):
+            if wanted is not None and DRUG_NAME.search(subj.lower()) and not _COMPARES.search(c.text):
                 m = wanted.search(c.text)
                 if m:
                     before = re.findall(r"[A-Za-z][\w-]+", c.text[max(0, m.start() - 30):m.start()])

@@ -26,7 +26,7 @@ from qa.settings import SETTINGS
 from qa.subjects import SubjectReader, Subjects
 from qa.tables import Extreme, TableReader
 from qa.terms import DRUG_ENDINGS, DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms, data_toml
-from qa.text import fold
+from qa.text import STOPWORDS, fold
 
 # A question that names a part of the article ("the summary at the top", "in the closing remarks",
 # "the trials table") lifts that part's passages by `SECTION_HINT_SHIFT` standard deviations.
@@ -58,21 +58,41 @@ _DEFINITION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acr
                                 r"legend|footnote)\b", re.I)
 
 
-_DESCRIBE_INTENT = re.compile(r"\bwhat (?:kind|type|class|sort|family|group) of\b|\bbelongs? to\b|"
-                              r"\b(?:role|job|function)\b", re.IGNORECASE)
+# "What kind of drug is X?", "What type of receptor is HER2?": the kind asked of a name, not
+# "What kind of patients were enrolled?" (no copula follows) or "What type of study was this?"
+_DESCRIBE_INTENT = re.compile(r"\bwhat (?:kind|type|class|sort|family|group)s? of (?:[\w-]+ ){0,3}?(?:is|are|was|were)\b|"
+                              r"\bbelongs? to\b|\b(?:role|job|function)\b", re.IGNORECASE)
 # "HER2, a receptor tyrosine kinase,"; "trastuzumab [13–15], a recombinant ... antibody"; "PTEN—a negative
-# regulator"; "p70S6K1, a downstream effector"
-_APPOSITIVE = re.compile(r"(?<![\w-])([A-Za-z][\w/-]*)(?:\s*\[[^\]]*\])?(?:\s*[,(]\s*|\s*[—–]\s*|\s+(?:is|was)\s+)"
-                         r"(?:a|an)\s+[a-z]")
+# regulator"; "p70S6K1, a downstream effector"; "mTOR, which phosphorylates ..."; "T-DM1, composed of ..."
+_APPOSITIVE = re.compile(r"(?<![\w-])([A-Za-z][\w/-]*)(?:\s*\[[^\]]*\])?(?:"
+                         r"(?:\s*[,(]\s*|\s*[—–]\s*|\s+(?:is|was)\s+)(?:a|an)\s+[a-z]|"
+                         r",\s*which\s+(?:(?:is|are|was|were)\s+(?:a|an|one)\s|(?!(?:was|is|has|does)\b)[a-z]{2,}s\b)|"
+                         r",?\s+(?:composed|consisting|made up|comprised) of\b)")
+# "the multityrosine kinase inhibitor lapatinib,"; "the novel antibody-drug conjugate T-DM1 (": a name
+# after the words for its kind (at most five, no stopword, the last a noun)
+_KIND_BEFORE = re.compile(r"\b(?:[Tt]he|[Aa]n?)\s+(?=((?:[\w-]+\s+){0,4}?[a-z][\w-]*[a-z])\s+([A-Za-z][\w/-]*[\w])"
+                          r"(?:\s*[,(\[]|\s+(?:which|that)\b))")
+# "a family of proteins called dambos"; "the protein termed Cut6"; "a process known as autophagy"
+_CALLED = re.compile(r"\b(?:called|termed|named|known as)\s+([A-Za-z][\w/-]*[\w])")
+_NOT_A_KIND = re.compile(r"(?:ed|ing|ly|en)$")
+
+
+def _name_like(name: str) -> bool:
+    """A name rather than an ordinary word: a digit, an inner capital or a drug's ending."""
+    return any(ch.isdigit() for ch in name) or any(ch.isupper() for ch in name[1:]) \
+        or bool(DRUG_NAME.search(name.lower()))
 
 
 def described_names(text: str) -> set[str]:
-    """The names a text describes in apposition (lower-cased): a name, not an ordinary word."""
-    out = set()
-    for m in _APPOSITIVE.finditer(text):
-        name = m.group(1)
-        if any(ch.isdigit() for ch in name) or any(ch.isupper() for ch in name[1:]) or DRUG_NAME.search(name.lower()):
+    """The names a text says what they are (lower-cased): in apposition ("HER2, a receptor ..."),
+    after the words for their kind ("the kinase inhibitor lapatinib,") or as what something is called."""
+    out = {m.group(1).lower() for m in _APPOSITIVE.finditer(text) if _name_like(m.group(1))}
+    for m in _KIND_BEFORE.finditer(text):
+        kind, name = m.group(1).split(), m.group(2)
+        if _name_like(name) and not any(w.lower() in STOPWORDS for w in kind) \
+                and kind[-1].islower() and not _NOT_A_KIND.search(kind[-1]):
             out.add(name.lower())
+    out.update(m.group(1).lower() for m in _CALLED.finditer(text))
     return out
 
 

@@ -117,8 +117,8 @@ def _not_a_species(genus: str, epithet: str) -> bool:
 
 
 # a run of capitalised words, function words between: "Clinical Evaluation of Pertuzumab and Trastuzumab"
-_JOINING = ("of", "and", "for", "in", "with", "on", "to", "the", "a", "an", "de", "&")
-_TITLE_RUN = re.compile(r"\b[A-Z][\w-]*(?:\s+(?:(?:" + "|".join(_JOINING) + r")\s+){0,2}[A-Z][\w-]*)+")
+_JOINING = ("of", "and", "or", "and/or", "for", "in", "with", "on", "to", "the", "a", "an", "de", "&")
+TITLE_RUN = re.compile(r"\b[A-Z][\w-]*(?:\s+(?:(?:" + "|".join(map(re.escape, _JOINING)) + r")\s+){0,2}[A-Z][\w-]*)+")
 SYLLABIC_MIN = 5  # an acronym this long may take more than the initial of each word ("CLEOPATRA")
 
 
@@ -231,8 +231,8 @@ class SubjectReader:
             if low in GENERIC_TOKENS:
                 continue
             toks = tokenize(w)
-            if not all(self.terms.in_corpus(t) for t in toks) and self.written_in_full(w):
-                out.append(w)  # "CLEOPATRA", which the article writes out in full
+            if not self.terms.in_text(low) and self.written_in_full(w):
+                out.append(w)  # "CLEOPATRA", which the article's text writes out in full only
                 continue
             if not ((w.isupper() and len(w) >= 3 and not ROMAN.fullmatch(w) and w in self.corpus.glossary)
                     or any(ch.isdigit() for ch in w) or (DRUG_NAME.search(low) and len(low) > 6)):
@@ -363,6 +363,12 @@ class SubjectReader:
                     and not has_lay_synonym(w)
                     and self._names().cited_only(w) and w not in out):
                 out.append(w)
+        # an acronym or a name with inner capitals ("TRYPHAENA", "KasA", "INAM") that only cited titles
+        # write, wherever the question writes it, unless the text writes it out in full ("NeoALTTO")
+        for w in re.findall(r"(?<![\w-])([A-Za-z][a-z]*[A-Z][A-Za-z]*)(?![\w-])", question):
+            if (len(w) >= 3 and w not in out and not ROMAN.fullmatch(w) and w not in self.corpus.glossary
+                    and not has_lay_synonym(w) and self._names().cited_only(w) and not self.written_in_full(w)):
+                out.append(w)
         return out
 
     def _absent_species(self, question: str) -> list[str]:
@@ -391,10 +397,11 @@ class SubjectReader:
         """True when the article's text writes the acronym's words out: capitalised words whose
         initials spell it, short function words between ("National Institutes of Health" for "NIH"),
         or, for a name of five letters or more, whose first letters do ("CLinical Evaluation Of
-        Pertuzumab And TRAstuzumab" for "CLEOPATRA")."""
-        if not (2 <= len(acronym) <= 12 and acronym.isalpha() and acronym.isupper()):
+        Pertuzumab And TRAstuzumab" for "CLEOPATRA"; "NeoAdjuvant Lapatinib and/or Trastuzumab
+        Treatment Optimization" for the mixed-case "NeoALTTO")."""
+        if not (2 <= len(acronym) <= 12 and acronym.isalpha()):
             return False
-        if len(acronym) <= 8:
+        if len(acronym) <= 8 and acronym.isupper():
             pat = r"\b" + r"(?:\s+(?:of|and|for|the|de|du|la|&)){0,2}\s+".join(
                 rf"{ch}[a-z]+" for ch in acronym) + r"\b"
             if any(re.search(pat, d.text) for d in self.corpus.documents):
@@ -403,8 +410,10 @@ class SubjectReader:
 
     def written_in_full(self, acronym: str) -> str:
         """The words of the corpus' text spelling out a name of five letters or more by the first
-        letters of each ("Clinical Evaluation of Pertuzumab and Trastuzumab" for "CLEOPATRA"), or ""."""
-        if len(acronym) < SYLLABIC_MIN or not acronym.isalpha() or not acronym.isupper():
+        letters of each ("Clinical Evaluation of Pertuzumab and Trastuzumab" for "CLEOPATRA"; a
+        mixed-case name with two capitals or more, "NeoALTTO", alike), or ""."""
+        if len(acronym) < SYLLABIC_MIN or not acronym.isalpha() or sum(ch.isupper() for ch in acronym) < 2 \
+                or not acronym[0].isupper():
             return ""
         runs, found = self._title_runs()
         if acronym not in found:  # asked of each question's subjects and absent names: looked up once
@@ -417,7 +426,7 @@ class SubjectReader:
         them. Read once per set of documents."""
         key = documents_key(self.corpus.documents)
         if self._runs is None or self._runs[0] != key:
-            runs = [m.group(0).split() for d in self.corpus.documents for m in _TITLE_RUN.finditer(d.text)]
+            runs = [m.group(0).split() for d in self.corpus.documents for m in TITLE_RUN.finditer(d.text)]
             self._runs = (key, [r for r in runs if len(r) >= 3], {})
         return self._runs[1], self._runs[2]
 

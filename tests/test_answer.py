@@ -438,3 +438,52 @@ def test_the_combo_refers_to_the_combination_of_the_last_answer(session):
     assert session.is_follow_up(q)
     a = session.ask(q)
     assert not a.abstained and "by 4 months" in a.citations[0].sentence and "lapatinib" in a.citations[0].sentence
+
+
+@pytest.mark.parametrize("question, says", [
+    ("What is lapatinib?", "the multityrosine kinase inhibitor lapatinib"),
+    ("What is T-DM1?", "antibody-drug conjugate T-DM1, composed of"),
+    ("What is pertuzumab?", "monoclonal antibody pertuzumab"),
+    ("What is everolimus?", "the oral mTOR inhibitor everolimus"),
+])
+def test_what_is_a_drug_quotes_the_sentence_saying_what_it_is_first(session, question, says):
+    # the review names its drugs after the words for their kind ("the ... inhibitor lapatinib,") or
+    # in apposition ("T-DM1, composed of ..."): that sentence answers "What is X?", not a trial result
+    a = session.ask(question)
+    assert not a.abstained, a.reason
+    assert says in a.citations[0].sentence, a.text
+    assert_grounded(a)
+
+
+def test_what_kind_of_asks_what_a_name_is_only_when_the_name_is_its_subject(retriever):
+    def described(question):
+        return retriever.analyze(question).described
+
+    assert described("What kind of drug is lapatinib?") == {"lapatinib"}
+    assert described("What type of agent is T-DM1?") == {"t-dm1"}
+    # the kind of something else, which the name only qualifies
+    assert described("What kind of patients received lapatinib in the phase III study?") == frozenset()
+    assert described("What type of trials tested everolimus?") == frozenset()
+
+
+def test_a_trial_written_out_in_full_is_answered_by_its_own_sentence_not_another_trials(session):
+    # the review writes NeoALTTO and CLEOPATRA only in full ("NeoAdjuvant Lapatinib and/or
+    # Trastuzumab Treatment Optimization"); the same passage names other trials in full too
+    a = session.ask("What was the pathologic complete response rate in NeoALTTO?")
+    assert not a.abstained, a.reason
+    assert "NeoAdjuvant Lapatinib and/or Trastuzumab Treatment Optimization" in a.citations[0].sentence
+    assert all("Early Regimen Evaluation" not in c.sentence for c in a.citations), a.text
+    assert_grounded(a)
+    follow = session.ask("Was it significant?")
+    assert not follow.abstained and "0.0001" in follow.text, follow.text
+    session.reset()
+    b = session.ask("In CLEOPATRA, what was the median PFS with pertuzumab?")
+    assert not b.abstained, b.reason
+    assert "Clinical Evaluation of Pertuzumab and Trastuzumab" in b.citations[0].sentence
+    # a median PFS of another section's study does not answer for CLEOPATRA
+    assert all("Clinical Evaluation of Pertuzumab" in c.passage.text for c in b.citations), b.text
+
+
+def test_a_name_only_a_cited_title_writes_is_not_discussed_by_the_review(session):
+    a = session.ask("What did the TRYPHAENA study show?")
+    assert a.abstained and a.reason.startswith("Only its bibliography mentions “TRYPHAENA”"), a.text

@@ -563,3 +563,24 @@ def test_a_trial_acronym_the_article_writes_out_in_full_is_that_trial(session, a
     # an acronym no article spells out is still an absent name, on any article
     assert "EMILIA" in session.retriever.analyze("What did the EMILIA trial show?").subjects.unknown
     assert "HOLOGRAM" in articles.analyze("What did the HOLOGRAM study find about goats?").subjects.unknown
+
+
+@pytest.mark.parametrize("article, question, says", [
+    ("pntd.0002065", "What are dambos?", "depressions called dambos"),  # "X called Y"
+    ("pone.0046493", "What is Cut6?", "Cut6, a non Lip-HSL protein"),  # in apposition
+])
+def test_what_is_a_name_quotes_the_sentence_saying_what_it_is_first(articles, article, question, says):
+    a = ask(articles, article, question)
+    assert not a.abstained, a.reason
+    assert says in a.citations[0].sentence, a.text
+    # "Cut6, which was cloned into ..." says what was done with it, not what it is
+    assert all("which was cloned" not in c.sentence for c in a.citations[:1])
+
+
+@pytest.mark.parametrize("article, question, name", [
+    ("pntd.0002065", "What is INAM?", "INAM"),  # an institute only a cited report's byline writes
+    ("pone.0046493", "Does KasA belong to the Lip-HSL family?", "KasA"),  # a protein of a cited title
+])
+def test_a_name_only_the_bibliography_writes_is_not_answered_from_the_text(articles, article, question, name):
+    a = ask(articles, article, question)
+    assert a.abstained and a.reason.startswith(f"Only its bibliography mentions “{name}”"), a.text
