@@ -90,16 +90,26 @@ class Reference:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading and where its text (children included) lies in the original file."""
+    """A heading and where its text (children included) lies in the original file.
+
+    `title` and `path` are the parser's names, which retrieval matches (an abstract's labels
+    lower-cased: "results"); `written` is the heading as the article writes it ("Results") where it
+    differs from `title`."""
 
     title: str
     path: tuple[str, ...]
     start: int
     end: int
+    written: str = ""
 
     @property
     def level(self) -> int:
         return len(self.path)
+
+    @property
+    def heading(self) -> str:
+        """The heading as the article writes it (for display; `title` is what is matched)."""
+        return self.written or self.title
 
 
 @dataclass(frozen=True)
@@ -738,7 +748,8 @@ def parse_text(text: str, doc_id: str = "article", path: str = "") -> Document:
             lead = ln.start + ln.text.index(s[0])
             if label and label not in abstract:
                 abstract[label] = s
-                sections.append(Section(label.lower(), ("abstract", label.lower()), lead, lead + len(s)))
+                sections.append(Section(label.lower(), ("abstract", label.lower()), lead, lead + len(s),
+                                        label if label != label.lower() else ""))
                 blocks.append(Block("abstract", ("abstract", label.lower()), s, lead, lead + len(s),
                                     citations_in(s)))
             else:  # the keyword line after the abstract

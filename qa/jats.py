@@ -104,6 +104,7 @@ class _Out:
     length: int = 0
     blocks: list[Block] = field(default_factory=list)
     headings: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
+    written: dict[tuple[str, ...], str] = field(default_factory=dict)  # a heading as written, where it differs
     citations: list[tuple[int, int, tuple[int, ...]]] = field(default_factory=list)
 
     def write(self, s: str) -> tuple[int, int]:
@@ -115,9 +116,12 @@ class _Out:
         self.length += len(s)
         return start, self.length
 
-    def heading(self, path: tuple[str, ...]) -> None:
+    def heading(self, path: tuple[str, ...], written: str = "") -> None:
+        """Write the heading `path[-1]`; `written`: how the article writes it, where that differs."""
         start, _ = self.write(path[-1])
         self.headings.append((path, start))
+        if written and written != path[-1]:
+            self.written.setdefault(path, written)
 
 
 class _Parser:
@@ -466,7 +470,7 @@ class _Parser:
                 for s in secs:
                     label = _text(s.find("title")) or "Abstract"
                     path = ("abstract", label.lower())
-                    self.out.heading(path)
+                    self.out.heading(path, label)
                     for p in s.findall("p"):
                         buf, _ = self.inline(p)
                         b = self.emit("abstract", path, buf)
@@ -483,7 +487,7 @@ class _Parser:
             if ab.get("abstract-type") in ("summary", "author-summary") and ab is not abstracts[0]:
                 label = _text(ab.find("title")) or "Author summary"
                 path = ("abstract", label.lower())
-                self.out.heading(path)
+                self.out.heading(path, label)
                 for p in ab.xpath(".//p"):
                     buf, _ = self.inline(p)
                     self.emit("abstract", path, buf)
@@ -715,7 +719,7 @@ class _Parser:
                 if len(p2) <= len(p) or p2[:len(p)] != p:
                     e = s2 - 2
                     break
-            out.append(Section(p[-1], p, s0, max(e, s0)))
+            out.append(Section(p[-1], p, s0, max(e, s0), self.out.written.get(p, "")))
         # one Section per path (a heading repeated in the back matter keeps the first)
         seen, uniq = set(), []
         for s in out:

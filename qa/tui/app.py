@@ -29,7 +29,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from qa.tui.export import default_export_dir, write_atomic
 from qa.tui.messages import AnswerReady, CopyDone, ExportDone, LoadProgress, RetrieverReady
-from qa.tui.library import Library, SectionInfo, order_index, scope_label
+from qa.tui.library import Library, SectionInfo, order_index, scope_label, written_section
 from qa.tui.render import (REF_MARKER, answer_with_sources_text, conversation_markdown,
                            reference_numbers, sources_of)
 from qa.tui.render import marker as source_marker
@@ -409,7 +409,8 @@ class QAApp(App):
         number = sorted(self.answers).index(turn) + 1 if turn in self.answers else None
         library = self.retriever
         cite = (lambda p: library.document(p.doc_id).short_citation()) if library is not None else None
-        sources = sources_of(answer, cite)
+        heading = (lambda p: written_section(library.document(p.doc_id), p.section_path)) if library is not None else None
+        sources = sources_of(answer, cite, heading)
         only = next(iter(library.articles.values()), None) if library is not None else None
         await self.sources_panel.show(sources, turn=turn, abstained=answer.abstained, number=number,
                                       articles=self.several_articles,

@@ -47,6 +47,10 @@ class SectionInfo(Protocol):
     def start(self) -> int: ...
     @property
     def end(self) -> int: ...
+    @property
+    def heading(self) -> str:
+        """The heading as the article writes it ("Results" where `title` is "results")."""
+        ...
 
 
 class DocumentInfo(Protocol):
@@ -139,12 +143,31 @@ def passage_counts(library: Library) -> dict[str, int]:
     return counts
 
 
+def whole_library_label(n: int) -> str:
+    """The library screen's choice of asking every article: "All 3 articles", or for a library of
+    one "The whole library (1 article)"."""
+    return f"All {n} articles" if n != 1 else "The whole library (1 article)"
+
+
 def scope_label(library: Library, article: str | None) -> str:
     """What questions are asked of: "All 3 articles", or one article's short citation."""
     if article is not None and article in library.articles:
         return library.document(article).short_citation()
     n = len(library.articles)
     return "The article" if n == 1 else f"All {n} articles"
+
+
+def written_path(document: DocumentInfo, path: Sequence[str]) -> tuple[str, ...]:
+    """A section path with each heading as the article writes it: ("abstract", "results") →
+    ("abstract", "Results"). The path itself (the parser's names) is what the library matches."""
+    written = {tuple(s.path): s.heading for s in document.sections}
+    path = tuple(path)
+    return tuple(written.get(path[:i + 1], name) for i, name in enumerate(path))
+
+
+def written_section(document: DocumentInfo, path: Sequence[str]) -> str:
+    """A section path as the article writes its headings, joined: "abstract > Results"."""
+    return " > ".join(written_path(document, path))
 
 
 def section_own_span(document: DocumentInfo, section: SectionInfo) -> tuple[int, int]:

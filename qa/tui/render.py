@@ -76,21 +76,33 @@ class Source:
     marker: int | None = None
     references: tuple[ReferenceInfo, ...] = ()
     article: str = ""  # the short citation of its article ("Dennehy JJ et al., BMC Microbiol 2011")
+    section: str = ""  # its section as the article writes the headings ("abstract > Results")
+
+    @property
+    def heading(self) -> str:
+        """The section to show: as the article writes it, else the passage's own section path."""
+        return self.section or self.passage.section
 
 
-def sources_of(answer, cite: Callable[[PassageInfo], str] | None = None) -> list[Source]:
+def sources_of(answer, cite: Callable[[PassageInfo], str] | None = None,
+               heading: Callable[[PassageInfo], str] | None = None) -> list[Source]:
     """The sources an answer offers: its citations, or for an abstention the closest passages
     (one per closest section, in the order the library ranks them). `cite` names a passage's
-    article where the answer does not (the closest passages of an abstention)."""
+    article where the answer does not (the closest passages of an abstention); `heading` gives a
+    passage's section as the article writes its headings (`qa.tui.library.written_section`)."""
+    def shown(p: PassageInfo) -> str:
+        return heading(p) if heading else ""
+
     if answer.citations:
         return [Source(c.passage, c.sentence, c.marker, tuple(c.references),
-                       c.article or (cite(c.passage) if cite else "")) for c in answer.citations]
+                       c.article or (cite(c.passage) if cite else ""), shown(c.passage))
+                for c in answer.citations]
     out: list[Source] = []
     wanted = list(dict.fromkeys(answer.closest_sections or [p.section for p in answer.passages]))
     for section in wanted:
         for p in answer.passages:
             if p.section == section:
-                out.append(Source(p, None, None, tuple(p.refs), cite(p) if cite else ""))
+                out.append(Source(p, None, None, tuple(p.refs), cite(p) if cite else "", shown(p)))
                 break
     return out
 

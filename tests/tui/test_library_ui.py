@@ -13,7 +13,7 @@ from qa.tui.library import contents, reading_order
 from qa.tui.render import REF_MARKER, reference_numbers
 from qa.tui.screens.contents import ContentsScreen
 from qa.tui.screens.help import HelpScreen
-from qa.tui.screens.library import LibraryScreen
+from qa.tui.screens.library import ALL, LibraryScreen
 from qa.tui.screens.reader import ReaderScreen
 from qa.tui.screens.references import ReferencesScreen
 from qa.tui.widgets.chat_log import AnswerView
@@ -121,6 +121,25 @@ async def test_with_one_article_the_article_is_named_quietly(retriever, data_dir
         assert "From " not in app.query(AnswerView).last().content.plain
         assert not app.query(".source-article")
         assert citation in str(app.query_one("#sources-title").content), "the sources' title names it"
+
+
+async def test_a_library_of_one_article_offers_it_as_the_whole_library(retriever, data_dir):
+    """With one article the library's first choice reads "The whole library (1 article)", never
+    "All 1 articles"; it is still the option that asks every article."""
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_idle(pilot)
+        await open_screen(pilot, "f3", LibraryScreen)
+        assert str(app.screen.query_one("#library-title").content) == "Library · 1 article"
+        options = app.screen.query_one(OptionList)
+        first = options.get_option_at_index(0)
+        assert first.id == ALL
+        prompt = first.prompt.plain
+        assert prompt.startswith("● The whole library (1 article)\n"), prompt
+        assert "1 articles" not in prompt and "every article" not in prompt, prompt
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, LibraryScreen), 5, "the chat")
+        assert app.article is None
 
 
 async def test_reader_shows_the_title_moves_by_section_and_opens_the_contents(library, data_dir):

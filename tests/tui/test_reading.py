@@ -159,6 +159,65 @@ async def test_the_reader_draws_tables_as_tables_without_a_repeated_heading(retr
         assert "supporting clinical data" not in headings, "the title above names the section once"
 
 
+async def test_the_sources_and_the_reader_show_a_heading_as_the_article_writes_it(retriever, data_dir):
+    """The index names an abstract's parts in lower case ("abstract > background"), and retrieval
+    matches that name; the sources panel and the reader's title show the article's own heading."""
+    document = retriever.documents[0]
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_idle(pilot)
+        answer = await ask(pilot, "What percentage of breast cancers overexpress HER2?")
+        sections = [c.passage.section for c in answer.citations]
+        assert "abstract > background" in sections, "what is indexed is unchanged"
+        titles = [w.content.plain for w in app.query(".source-title")]
+        assert len(titles) == len(sections)
+        assert any(t.endswith(" abstract > Background") for t in titles), titles
+        for title in titles:
+            for label in document.abstract:  # "Background", "Design", "Results", "Conclusions"
+                assert not title.endswith(f"> {label.lower()}"), title
+        await pilot.press("ctrl+o", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), 10, "the reader")
+        shown = app.screen.query_one("#reader-title").content.plain
+        assert shown.endswith(" abstract > Background"), shown
+
+
+async def test_the_reader_puts_each_piece_of_a_table_cell_in_its_column(retriever, data_dir):
+    """PMC's text writes Table 1 a line per row of the article's table: a trial's "Design and study
+    treatment" cell on two lines (the second alone on its line, "Trastuzumab + BKM120"), and a
+    second trial of one agent without the agent. The reader draws each piece in its own column, in
+    the row of its trial, and the rows it draws are the rows indexed; Table 2 is drawn as parsed."""
+    document = retriever.documents[0]
+    parsed = {t.label: t for t in document.tables}
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_idle(pilot)
+        answer = await ask(pilot, "Which trial is testing BKM120?")
+        assert answer.citations and answer.citations[0].passage.kind == "table_row"
+        await pilot.press("ctrl+o", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), 10, "the reader")
+        drawn = {}
+        for widget in app.screen.query(".reader-table"):
+            table = widget.content
+            headers = tuple(c.header.plain.strip() for c in table.columns)
+            label = next(k for k, t in parsed.items() if t.headers == headers)
+            drawn[label] = [tuple(plain(c.plain) for c in row)
+                            for row in zip(*[list(col.cells) for col in table.columns])]
+    assert set(drawn) == {"Table 1", "Table 2"}
+    table1 = parsed["Table 1"]
+    design = table1.headers.index("Design and study treatment")
+    trials = [r for r in drawn["Table 1"] if any(c.strip() for c in r[1:])]
+    groups = [r[0] for r in drawn["Table 1"] if not any(c.strip() for c in r[1:])]
+    assert len(trials) == len(table1.rows), "a cell's second line is no row of its own"
+    for row, cells in zip(trials, table1.rows):
+        agent, first, identifier, *more = (plain(c) for c in cells)  # the index's row: its cells in order
+        assert more, "each trial's design and treatment take two lines in the PMC text"
+        assert row[0].strip() in (agent, ""), row  # "": under the agent of the trial above
+        assert [x.strip() for x in row[design].split("\n")] == [first, *more], row
+        assert row[2].strip() == identifier, row
+    assert groups and not set(groups) & {plain(c) for cells in table1.rows for c in cells}
+    assert drawn["Table 2"] == [tuple(plain(c) for c in r) for r in parsed["Table 2"].rows]
+
+
 def footer_keys(screen) -> list[str]:
     return [k.description for k in screen.query(FooterKey)]
 

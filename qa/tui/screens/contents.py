@@ -47,7 +47,7 @@ class ContentsScreen(ModalScreen[SectionInfo | None]):
 
     def _label(self, i: int, section: SectionInfo) -> Content:
         indent = "  " * (len(section.path) - 1)
-        title = section.path[-1] if section.path else section.title
+        title = section.heading  # as the article writes it
         title = title[:1].upper() + title[1:]
         here = " ◂ reading" if i == self.current and self.reading_shown else ""
         style = "bold" if len(section.path) == 1 else ""

@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qa.tui.library import ArticleInfo, Library, passage_counts
+from qa.tui.library import ArticleInfo, Library, passage_counts, whole_library_label
 
-ALL = "*all*"  # the option id of "All N articles"
+ALL = "*all*"  # the option id of "All N articles" ("The whole library (1 article)")
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,9 @@ class LibraryScreen(ModalScreen[LibraryChoice | None]):
         counts = passage_counts(self.library)
         articles = self.library.articles
         mark = lambda chosen: ("● " if chosen else "  ", "$text-success")  # noqa: E731
-        options = [Option(Content.assemble(mark(self.current is None), (f"All {len(articles)} articles", "bold"),
-                                           "\n  ", (f"ask every article · {sum(counts.values())} passages",
+        every = "every article" if len(articles) != 1 else "its one article"
+        options = [Option(Content.assemble(mark(self.current is None), (whole_library_label(len(articles)), "bold"),
+                                           "\n  ", (f"ask {every} · {sum(counts.values())} passages",
                                                     "$text-muted")), id=ALL)]
         for doc_id, a in articles.items():
             when = f" ({a.year})" if a.year else ""

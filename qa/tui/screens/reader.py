@@ -20,12 +20,13 @@ from textual.widgets import Footer, Static
 
 from qa.corpus import Section
 from qa.tui.library import (DocumentInfo, Library, PassageInfo, SectionInfo, order_index, reading_order,
-                            section_own_span)
+                            section_own_span, written_section)
 from qa.tui.render import (ARTICLE_REF_STYLE, ARTICLE_STYLE, MARKER_STYLE, PASSAGE_STYLE, QUOTE_STYLE,
                            REF_MARKER, Source, find_quote, highlight, marker, reference_markers,
                            reference_numbers)
 from qa.tui.screens.contents import ContentsScreen
 from qa.tui.screens.references import show_references
+from qa.tui.table_rows import table_rows
 
 
 CAPTION = re.compile(r"(?<=[.)\]])(?=Table\s\d+\.)")  # "…cancer [73].Table 2. Clinical data…"
@@ -59,7 +60,8 @@ def section_blocks(document: DocumentInfo, section: SectionInfo, start: int, end
 
     kind is "heading" for a heading line below the section's own (whose title the reader shows
     above, so it is not repeated), "table" for a run of table rows (content: a list of rows, each a
-    list of cell `Content`s), "caption" for a table caption, else "para". The source's passage is
+    list of cell `Content`s, laid out by `qa.tui.table_rows.table_rows`: a cell's continued line in
+    its cell), "caption" for a table caption, else "para". The source's passage is
     highlighted where it lies, and the quoted sentence more strongly inside it. The article's own
     reference markers ("[73]") open their bibliography entries (`screen.open_reference(offset)`).
     """
@@ -102,7 +104,7 @@ def section_blocks(document: DocumentInfo, section: SectionInfo, start: int, end
                     f"@click=screen.open_reference({start + ls + ms})", ms, me)
         if kind == "table":
             cells = content.rstrip("\t").split("\t")
-            if out and out[-1][0] == "table":  # one more row of the table above
+            if out and out[-1][0] == "table":  # one more line of the table above
                 _, rows, held = out[-1]
                 rows.append(cells)  # type: ignore[union-attr]
                 out[-1] = ("table", rows, held or holds)
@@ -110,7 +112,8 @@ def section_blocks(document: DocumentInfo, section: SectionInfo, start: int, end
             out.append(("table", [cells], holds))
             continue
         out.append((kind, content, holds))
-    return out
+    return [(kind, table_rows(content) if kind == "table" else content, holds)  # type: ignore[arg-type]
+            for kind, content, holds in out]
 
 
 def section_paragraphs(library: Library, source: Source) -> tuple[SectionInfo, list[tuple[str, object, bool]]]:
@@ -210,7 +213,7 @@ class ReaderScreen(Screen):
             label = (f"{self.index + 1}.", "bold")
         else:
             label = ("§", "bold $text-accent")
-        yield Static(Content.assemble(label, " ", (" > ".join(section.path), "bold")),
+        yield Static(Content.assemble(label, " ", (written_section(doc, section.path), "bold")),
                      id="reader-title")
         styles = partial(parse_style, variables=self.app.get_css_variables())
         with VerticalScroll(id="reader-body"):

@@ -28,7 +28,7 @@ class SourceItem(ListItem):
         self.show_article = article and bool(source.article)
 
     def compose(self) -> ComposeResult:
-        p = self.source.passage
+        section = self.source.heading  # the headings as the article writes them
         if self.source.marker is not None:
             label = (marker(self.source.marker), MARKER_STYLE)
         else:
@@ -36,9 +36,9 @@ class SourceItem(ListItem):
         if self.show_article:
             yield Static(Content.assemble(label, " ", (self.source.article, ARTICLE_STYLE)),
                          classes="source-article")
-            yield Static(Content.assemble((p.section, "bold")), classes="source-title -under-article")
+            yield Static(Content.assemble((section, "bold")), classes="source-title -under-article")
         else:
-            yield Static(Content.assemble(label, " ", (p.section, "bold")), classes="source-title")
+            yield Static(Content.assemble(label, " ", (section, "bold")), classes="source-title")
         full = source_content(self.source)
         short = source_content(self.source, room=NARROW_ROOM)
         if short.plain == full.plain:
