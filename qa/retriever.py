@@ -414,14 +414,18 @@ class Retriever:
             asked = analysis.query_described
             if asked:  # "What kind of drug is trastuzumab?": where the article says what it is
                 fused = fused + np.array([bool(asked & d) for d in self._described]) * SECTION_HINT_SHIFT
-            defining = self._defining_passages(analysis)
+            defining = self._passages_writing(analysis.query_defined)
             if defining is not None:  # "What is PTEN short for?": where the article spells it out
                 fused = fused + np.where(defining, SECTION_HINT_SHIFT, 0.0)
+            # "What did the NeoALTTO trial show?": where the article names the trial it writes in full only
+            naming = self._passages_writing(tuple(fold(full) for _, full in analysis.subjects.written_in_full))
+            if naming is not None:
+                fused = fused + np.where(naming, SECTION_HINT_SHIFT, 0.0)
         return fused.astype("float32"), dense, bm25
 
-    def _defining_passages(self, analysis: QueryAnalysis) -> np.ndarray | None:
-        """For a question about what an abbreviation stands for, the passages that spell it out."""
-        forms = analysis.query_defined
+    def _passages_writing(self, forms: tuple[str, ...]) -> np.ndarray | None:
+        """The passages that write any of the folded forms (an abbreviation's long form, a trial's
+        name in full), or None for no forms."""
         if not forms:
             return None
         if self._folded is None:  # once, not once per question (36,000 passages at 200 articles)

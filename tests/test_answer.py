@@ -474,6 +474,10 @@ def test_a_trial_written_out_in_full_is_answered_by_its_own_sentence_not_another
     assert "NeoAdjuvant Lapatinib and/or Trastuzumab Treatment Optimization" in a.citations[0].sentence
     assert all("Early Regimen Evaluation" not in c.sentence for c in a.citations), a.text
     assert_grounded(a)
+    # the passages naming the trial in full are lifted in retrieval: "NeoALTTO" alone finds them
+    shown = ChatSession(session.retriever).ask("What did the NeoALTTO trial show?")
+    assert not shown.abstained, shown.reason
+    assert "NeoAdjuvant Lapatinib and/or Trastuzumab Treatment Optimization" in shown.citations[0].sentence
     follow = session.ask("Was it significant?")
     assert not follow.abstained and "0.0001" in follow.text, follow.text
     session.reset()
