@@ -143,7 +143,7 @@ class AnswerType:
         `focus`: "GFP fluorescence intensity" of "What GFP fluorescence intensity did ... reach?")."""
         if "focus" not in self.asks.groupindex:
             return ""
-        return re.sub(r"^(?:(?:is|was|were|are|the|an?)\s+)+", "", match.group("focus") or "", flags=re.I)
+        return re.sub(r"^(?:(?:is|was|were|are|the|an?|its|their)\s+)+", "", match.group("focus") or "", flags=re.I)
 
 
 @dataclass(frozen=True)

@@ -584,3 +584,14 @@ def test_what_is_a_name_quotes_the_sentence_saying_what_it_is_first(articles, ar
 def test_a_name_only_the_bibliography_writes_is_not_answered_from_the_text(articles, article, question, name):
     a = ask(articles, article, question)
     assert a.abstained and a.reason.startswith(f"Only its bibliography mentions “{name}”"), a.text
+
+
+def test_a_follow_ups_its_rate_must_be_the_rate_asked_for(articles, session):
+    # "What was its mutation rate?" names the rate it asks for, as "What mutation rate ...?" does:
+    # the article gives no mutation rate of VSV, and sentences on VSV without one do not answer
+    vsv = ask(articles, "pone.0000217", "What phenotypic complexity did they estimate for vesicular stomatitis virus?",
+              "What was its mutation rate?")
+    assert vsv.abstained and vsv.reason == "No sentence of it gives the mutation rate asked for.", vsv.text
+    session.ask("Tell me about T-DM1 in trastuzumab-resistant disease")
+    rate = session.ask("What was its overall response rate?")
+    assert not rate.abstained and "overall response rate of 33%" in rate.text, rate.text
