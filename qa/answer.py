@@ -328,6 +328,23 @@ class ExtractiveAnswerer:
                 return True
         return False
 
+    @staticmethod
+    def _combined(subjects: list[str], question: str) -> list[str]:
+        """The drugs of the one combination a question names ("lapatinib plus capecitabine",
+        "everolimus with trastuzumab and vinorelbine"), or none: a question comparing regimens
+        ("paclitaxel versus vinorelbine") or asking of two in turn ("..., and what dose with ...?")
+        names no one combination."""
+        drugs = [subj for subj in subjects if DRUG_NAME.search(subj.lower()) and len(subj) > 6]
+        if len(drugs) < 2 or _COMPARES.search(question) or re.search(r"(?:compare|or)|,\s*and", question, re.I):
+            return []
+        names = "|".join(re.escape(d) for d in drugs)
+        joined = re.compile(rf"(?<![\w-])({names})\s*(?:\+|plus|and|with|combined with|in combination with)\s*(?=({names})(?![\w-]))",
+                            re.I)
+        out: list[str] = []
+        for m in joined.finditer(question):
+            out += [d for d in (m.group(1), m.group(2)) if d not in out]
+        return out
+
     def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
                      wanted: AnswerType | None, places: dict[str, str], full: Mapping[str, str]) -> str:
         """The first subject the candidate sentence is not about: neither it nor its passage names it
@@ -349,22 +366,33 @@ class ExtractiveAnswerer:
         trial = next((subj for subj in subjects if subj in full and subj not in about), "")
         if trial:
             return trial
+        # a combination the question names ("lapatinib plus capecitabine") is named in the sentence or
+        # its passage, each drug of it: its median PFS is not that of trastuzumab plus lapatinib (a
+        # question comparing regimens, or asking of several in turn, names no one combination)
+        for drug in self._combined(subjects, question):
+            if not self._names(drug, where, full.get(drug, "")):
+                return drug
         for subj in about:
             # a trial the corpus writes out in full ("NeoALTTO"): a sentence of its passage that names
             # another study and not this one is about that study
             if subj in full and not self._names(subj, fold(c.text), full[subj]) and self._names_a_study(c.text):
                 return subj
             # "the dose of trastuzumab" is not answered by "everolimus 5 mg/day": the value asked for
-            # follows another drug's name (unless the sentence compares the two: its figures are of both)
-            if wanted is not None and DRUG_NAME.search(subj.lower()) and not _COMPARES.search(c.text):
+            # follows another drug's name (unless the sentence compares the two: its figures are of
+            # both; "everolimus 5 mg/day versus 20 mg/week" compares two doses of the other drug)
+            asked = re.search(rf"\b([a-z]{{3,}})s? (?:of|for) (?:the |an? )?{re.escape(subj)}\b", question, re.I)
+            if wanted is not None and DRUG_NAME.search(subj.lower()) and not (
+                    _COMPARES.search(c.text) and self._names(subj, fold(c.text), full.get(subj, ""))):
                 m = wanted.search(c.text)
                 if m:
                     before = re.findall(r"[A-Za-z][\w-]+", c.text[max(0, m.start() - 30):m.start()])
                     names = [w for w in before if DRUG_NAME.search(w.lower()) and len(w) > 6]
-                    if names and fold(names[-1]) != fold(subj) and len(about) == 1:
+                    # of the one subject, or of the one whose value the question asks ("What dose of
+                    # trastuzumab was given with everolimus?" is not answered by everolimus's dose)
+                    if names and fold(names[-1]) != fold(subj) and (
+                            len(about) == 1 or asked and wanted.asks.search(asked.group(1))):
                         return subj
             # "the dose of trastuzumab" is not answered by "the maximum tolerated dose of everolimus ..."
-            asked = re.search(rf"\b([a-z]{{3,}})s? (?:of|for) (?:the |an? )?{re.escape(subj)}\b", question, re.I)
             if asked and asked.group(1).lower() not in GENERIC:
                 attr = asked.group(1).lower()
                 given = re.findall(rf"\b{attr}s? (?:of|for) (?:the |an? |\w+ly )?([A-Za-z][\w-]+)", c.text, re.I)

@@ -491,3 +491,34 @@ def test_a_trial_written_out_in_full_is_answered_by_its_own_sentence_not_another
 def test_a_name_only_a_cited_title_writes_is_not_discussed_by_the_review(session):
     a = session.ask("What did the TRYPHAENA study show?")
     assert a.abstained and a.reason.startswith("Only its bibliography mentions “TRYPHAENA”"), a.text
+
+
+@pytest.mark.parametrize("question, other", [
+    # the four wrong-subject answers, and a question naming both drugs
+    ("What are the side effects of neratinib?", "everolimus"),
+    ("What is the dose of trastuzumab?", "everolimus"),
+    ("What dose of trastuzumab was given with everolimus?", "everolimus 5 mg/day"),
+    ("What is the usual starting dose of metformin for type 2 diabetes?", "everolimus"),
+    ("Is trastuzumab effective in HER2-positive gastric cancer?", "breast"),
+])
+def test_a_value_asked_of_one_drug_is_never_another_drugs(session, question, other):
+    a = session.ask(question)
+    assert a.abstained or all(other not in c.sentence for c in a.citations), a.text
+    if "metformin" in question or "gastric" in question:
+        assert a.abstained and "never mentions" in a.reason, a.text
+
+
+def test_a_value_asked_of_a_drug_is_still_answered_by_its_own(session):
+    a = session.ask("What dose of everolimus was given with trastuzumab?")
+    assert not a.abstained and "mg/day" in a.citations[0].sentence, a.text
+    assert "everolimus" in a.citations[0].sentence
+
+
+def test_a_combination_the_question_names_is_the_combination_quoted(session):
+    # "lapatinib plus capecitabine" is not "trastuzumab plus lapatinib" (12.0 versus 8.1 weeks)
+    a = session.ask("What was the median PFS with lapatinib plus capecitabine?")
+    assert a.abstained or all("12.0 weeks" not in c.sentence for c in a.citations), a.text
+    assert a.abstained or "capecitabine" in a.citations[0].passage.text
+    # a question comparing two regimens names no one combination: each part may be answered
+    b = session.ask("Compare median PFS for everolimus plus trastuzumab combined with paclitaxel versus with vinorelbine")
+    assert not b.abstained, b.reason
