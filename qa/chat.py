@@ -33,6 +33,8 @@ _QUESTION_WORDS = frozenset(_WORDS.get("asking_words", ()))
 _CLAUSE_BREAK = re.compile(_WORDS.get("clause_break", NEVER), re.I)
 _PERSONAL_PRONOUNS = frozenset(_WORDS.get("personal_pronouns", ()))
 _PEOPLE = frozenset(_WORDS.get("people", ()))
+_PRONOUN = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(_PERSONAL_PRONOUNS, key=len, reverse=True))) + r")\b",
+                      re.I) if _PERSONAL_PRONOUNS else re.compile(NEVER)
 SHORT_QUESTION_WORDS = SETTINGS.chat.short_question_words  # this short, naming nothing: a follow-up
 
 
@@ -146,6 +148,15 @@ class ChatSession:
         referent = prev.own if self._subject(prev.own, named_only=True) else prev.carried
         swap = _SWAP.match(question)
         prev_names = self._subject(prev.own, named_only=True) if swap else ""
+        if swap and not prev_names and prev.carried and self._subject(prev.carried, named_only=True) \
+                and len(swap.group("new").split()) <= 4 and self._subject(question, named_only=True):
+            # "And lapatinib?" after "What about its side effects?" of T-DM1: the previous question
+            # asked of the new subject, which replaces the one its pronoun stood for
+            pron = _PRONOUN.search(prev.own)
+            if pron:
+                new = swap.group("new").strip()
+                said = f"{new}'s" if pron.group(0).lower() in ("its", "their") else new
+                return Rewrite(prev.own[:pron.start()] + said + prev.own[pron.end():], restated=True)
         if swap and len(swap.group("new").split()) <= 4 and prev_names and self._subject(question, named_only=True):
             # "And for VSV?" after "What maximum attainable fitness was estimated for ΦX174?" is that
             # question asked of VSV: when the previous question wrote one name, it is restated with

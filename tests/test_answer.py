@@ -522,3 +522,13 @@ def test_a_combination_the_question_names_is_the_combination_quoted(session):
     # a question comparing two regimens names no one combination: each part may be answered
     b = session.ask("Compare median PFS for everolimus plus trastuzumab combined with paclitaxel versus with vinorelbine")
     assert not b.abstained, b.reason
+def test_and_x_after_a_pronoun_question_asks_that_question_of_x(session):
+    # "What about its side effects?" was asked of T-DM1 through its pronoun: "And lapatinib?" asks
+    # it of lapatinib, and no T-DM1 sentence answers it
+    for turn in ("What is T-DM1?", "How well did it work in trastuzumab-resistant patients?",
+                 "What about its side effects?"):
+        session.ask(turn)
+    a = session.ask("And lapatinib?")
+    assert a.query == "What about lapatinib's side effects?"
+    assert all("T-DM1" not in c.sentence for c in a.citations), a.text
+    assert a.abstained or all("lapatinib" in c.passage.text for c in a.citations)
