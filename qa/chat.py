@@ -147,6 +147,8 @@ class ChatSession:
         # what "its" stands for: the previous question's subject, or the one it carried itself
         referent = prev.own if self._subject(prev.own, named_only=True) else prev.carried
         swap = _SWAP.match(question)
+        if swap and _PRONOUN.search(swap.group("new")):
+            swap = None  # "And its SD?" asks something new of the same subject, not of a new one
         prev_names = self._subject(prev.own, named_only=True) if swap else ""
         if swap and not prev_names and prev.carried and self._subject(prev.carried, named_only=True) \
                 and len(swap.group("new").split()) <= 4 and self._subject(question, named_only=True):

@@ -595,3 +595,10 @@ def test_a_follow_ups_its_rate_must_be_the_rate_asked_for(articles, session):
     session.ask("Tell me about T-DM1 in trastuzumab-resistant disease")
     rate = session.ask("What was its overall response rate?")
     assert not rate.abstained and "overall response rate of 33%" in rate.text, rate.text
+
+
+def test_and_its_x_asks_something_new_of_the_same_subject(articles):
+    # "And its SD?" is no new subject "its SD": it asks the SD of the strain just asked about
+    a = ask(articles, "1471-2180-11-174", "What was the mean lysis time of IN56?", "And its SD?")
+    assert not a.abstained, a.reason
+    assert "IN56" in a.citations[0].sentence and "3.24" in a.citations[0].sentence, a.text
