@@ -328,6 +328,29 @@ class ExtractiveAnswerer:
                 return True
         return False
 
+    def _other_agent(self, text: str, question: str) -> str:
+        """A drug (by its ending) or a code with letters and digits ("T-DM1", "BKM120") that the
+        sentence names and the question does not, or "": not a code the glossary spells out as no
+        drug ("HER2", "BOLERO-3"), nor a study's ("the BOLERO-1 study")."""
+        asked = fold(question)
+        for w in re.findall(r"(?<![\w-])[A-Za-z][\w-]*[\w](?![\w-])", text):
+            low = w.lower()
+            head = re.split(r"-(?=[a-z])", w)[0].lower()  # "HER2-positive" is HER2; "T-DM1" is whole
+            if re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])|(?<![\w-]){re.escape(head)}(?![\w])", asked):
+                continue  # a name the question writes too
+            if DRUG_NAME.search(low) and len(low) > 6:
+                return w
+            code = re.split(r"-(?=[a-z])", w)[0]
+            long_form = self.corpus.glossary.get(code, "")
+            # a code the glossary spells out names a gene, receptor or trial ("HER2", "BOLERO-3"),
+            # unless its long form is a drug's
+            if re.search(r"\d", code) and re.search(r"[A-Z]", code) and (
+                    not long_form or any(DRUG_NAME.search(x) for x in long_form.lower().split())
+                    and not re.search(r"\b(?:trial|study)\b", long_form, re.I)) \
+                    and not re.search(rf"(?<![\w-]){re.escape(code)}\s+(?:stud(?:y|ies)|trials?)\b", text, re.I):
+                return w
+        return ""
+
     @staticmethod
     def _combined(subjects: list[str], question: str) -> list[str]:
         """The drugs of the one combination a question names ("lapatinib plus capecitabine",
@@ -361,6 +384,12 @@ class ExtractiveAnswerer:
             if not any(self._names(subj, section, full.get(subj, "")) for subj in subjects):
                 return subjects[0]  # about none of the things the question names
             about = [subj for subj in subjects if self._names(subj, section, full.get(subj, ""))]
+            # only the section names the drug asked about: a sentence naming another agent is about
+            # that one ("T-DM1 treatment provided an overall response rate of 33%" is not neratinib's)
+            other = self._other_agent(c.text, question)
+            drug = next((subj for subj in about if DRUG_NAME.search(subj.lower())), "")
+            if drug and other:
+                return drug
         # a trial the question names is named where the sentence is ("the median PFS" of another
         # section's study does not answer for CLEOPATRA because the question also writes "PFS")
         trial = next((subj for subj in subjects if subj in full and subj not in about), "")

@@ -500,6 +500,8 @@ def test_a_name_only_a_cited_title_writes_is_not_discussed_by_the_review(session
     ("What dose of trastuzumab was given with everolimus?", "everolimus 5 mg/day"),
     ("What is the usual starting dose of metformin for type 2 diabetes?", "everolimus"),
     ("Is trastuzumab effective in HER2-positive gastric cancer?", "breast"),
+    # only the section names neratinib: T-DM1's response rate there is not its
+    ("What is the response rate of neratinib?", "T-DM1"),
 ])
 def test_a_value_asked_of_one_drug_is_never_another_drugs(session, question, other):
     a = session.ask(question)
