@@ -33,6 +33,7 @@ _QUESTION_WORDS = frozenset(_WORDS.get("asking_words", ()))
 _CLAUSE_BREAK = re.compile(_WORDS.get("clause_break", NEVER), re.I)
 _PERSONAL_PRONOUNS = frozenset(_WORDS.get("personal_pronouns", ()))
 _PEOPLE = frozenset(_WORDS.get("people", ()))
+_SMALL_TALK = frozenset(_WORDS.get("small_talk", ()))
 _PRONOUN = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(_PERSONAL_PRONOUNS, key=len, reverse=True))) + r")\b",
                       re.I) if _PERSONAL_PRONOUNS else re.compile(NEVER)
 SHORT_QUESTION_WORDS = SETTINGS.chat.short_question_words  # this short, naming nothing: a follow-up
@@ -109,7 +110,7 @@ class ChatSession:
         """True when the question leans on an earlier turn (pronouns, "what about", no topic words)."""
         if not self.turns or _NEW_TOPIC.search(question):
             return False
-        anaphor = _ANAPHORA.search(question)
+        anaphor = next((m for m in _ANAPHORA.finditer(question) if not self._bound_by_name(question, m)), None)
         if anaphor:
             return not self._names_its_own_subject(question, anaphor)
         if re.search(r"\b(?:this|the) (?:review|article|paper|manuscript)\b", question, re.I):
@@ -119,6 +120,15 @@ class ChatSession:
                 DRUG_NAME.search(w) for w in words(question)):  # "Is palbociclib approved?" is new
             return True
         return not self.retriever.terms.key_terms(question)
+
+    @staticmethod
+    def _bound_by_name(question: str, anaphor: re.Match) -> bool:
+        """True when a definite phrase is bound by the name after it, not by an earlier turn: "the
+        dose" of "What is the dose of trastuzumab?", "the trial" of "the trial of BKM120"."""
+        if not anaphor.group(0).lower().startswith("the "):
+            return False
+        m = re.match(r"\s+(?:of|for|with|in)\s+(?:the\s+)?([\w-]+)", question[anaphor.end():])
+        return bool(m) and (bool(DRUG_NAME.search(m.group(1).lower())) or bool(_NAMED_TOKEN.fullmatch(m.group(1))))
 
     def _names_its_own_subject(self, question: str, anaphor: re.Match) -> bool:
         """True when the pronoun refers to what the question itself names before it, in a first
@@ -240,6 +250,11 @@ class ChatSession:
         q = check_question(question)
         if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
             raise QuestionError(f"k must be a whole number of at least 1, not {k!r}")
+        if _SMALL_TALK and set(words(q)) <= _SMALL_TALK:
+            # "thanks", "hi": no question, nothing to quote, and no turn for a follow-up to lean on
+            noun = self.retriever.noun_for(article if article is not None else self.article)
+            reply = f"That is not a question about {noun}: ask about a drug, a study, a result or a method."
+            return Answer(q, reply, (), True, (), q, reason=reply)
         dangling = _DANGLING.search(q)
         if not self.turns and dangling and not _NAMED_TOKEN.search(q) and not any(
                 DRUG_NAME.search(w) for w in words(q)) and not [

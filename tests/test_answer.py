@@ -534,3 +534,22 @@ def test_and_x_after_a_pronoun_question_asks_that_question_of_x(session):
     assert a.query == "What about lapatinib's side effects?"
     assert all("T-DM1" not in c.sentence for c in a.citations), a.text
     assert a.abstained or all("lapatinib" in c.passage.text for c in a.citations)
+
+
+@pytest.mark.parametrize("message", ["thanks", "hi", "Thank you!", "great, thanks", "OK"])
+def test_small_talk_quotes_nothing_and_leaves_the_conversation_as_it_was(session, message):
+    session.ask("Tell me about BOLERO-3")
+    a = session.ask(message)
+    assert a.abstained and a.citations == () and "not a question about the review" in a.text, a.text
+    follow = session.ask("How many women will it enroll?")  # still about BOLERO-3
+    assert not follow.abstained and "572" in follow.text, follow.text
+
+
+def test_the_x_of_a_name_is_no_follow_up(session):
+    # "the dose" is bound by "of trastuzumab", not by the T-DM1 of the turn before
+    session.ask("What is T-DM1?")
+    a = session.ask("What is the dose of trastuzumab?")
+    assert a.query == "What is the dose of trastuzumab?"
+    assert all("T-DM1" not in c.sentence for c in a.citations), a.text
+    b = session.ask("What was the dose?")  # a bare "the dose" still leans on the turn before
+    assert b.query != "What was the dose?"
