@@ -288,5 +288,8 @@ class ChatSession:
                                       analysis=analysis)
         if rewrite.restated:
             answer = replace(answer, question=q)  # the answer is to the question as the user asked it
+            if answer.abstained:  # say how "And T-DM1?" was read: the previous question asked of T-DM1
+                answer = replace(answer, text=answer.text.replace(
+                    " not answer this question. ", f" not answer this question, read as “{query}”. ", 1))
         self.turns.append(Turn(q, query, answer, carried=rewrite.carried, restated=rewrite.restated))
         return answer
