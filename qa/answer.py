@@ -188,8 +188,9 @@ _BEFORE_STUDY = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)\s+(?:stud(?:y|ies)|trial
 # A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
 # question asking why (qa/data/discourse.toml)
 _DISCOURSE = data_toml("discourse.toml")
-_ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME, _COMPARES = (
-    re.compile(_DISCOURSE.get(k, NEVER), re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time", "compares"))
+_ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME, _COMPARES, _LISTS_BACK = (
+    re.compile(_DISCOURSE.get(k, NEVER), re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time", "compares",
+                                                         "lists_back"))
 
 
 @dataclass
@@ -610,6 +611,11 @@ class ExtractiveAnswerer:
                     before = next((b for b in cands if b.text == c.previous and b.passage.id == c.passage.id), None)
                     if before is not None and before not in chosen:
                         chosen.insert(i, before)
+        # "Several mechanisms ... have been proposed.": the list is the next sentence ("These include ...")
+        after = next((b for b in cands if b.previous == best.text and b.passage.id == best.passage.id), None)
+        if after is not None and after not in chosen and _LISTS_BACK.search(after.text):
+            chosen.insert(1, after)
+            del chosen[max(2, self.max_sentences):]
         if bibliographic and not any(c.passage.kind == "reference" for c in chosen):
             # "Which paper by Ransac is cited for the method?": the entry the sentence cites says
             # which, with its title, journal and year

@@ -555,3 +555,12 @@ def test_the_x_of_a_name_is_no_follow_up(session):
     assert all("T-DM1" not in c.sentence for c in a.citations), a.text
     b = session.ask("What was the dose?")  # a bare "the dose" still leans on the turn before
     assert b.query != "What was the dose?"
+
+
+def test_an_announced_list_is_quoted_with_the_sentence_announcing_it(session):
+    # "Several mechanisms ... have been proposed." says none of them: the next sentence lists them
+    a = session.ask("What are the mechanisms of resistance to HER2-targeted therapy?")
+    assert not a.abstained, a.reason
+    texts = [c.sentence for c in a.citations]
+    assert any(t.startswith("These include impediments to HER2-trastuzumab binding") for t in texts), a.text
+    assert_grounded(a)
