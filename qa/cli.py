@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover
 
 from qa import __version__
 from qa.errors import QAError
-from qa.text import printable
+from qa.text import printable, without_scores
 
 K_DEFAULT = 6  # passages per search, answer and evaluation (the ChatSession's and the TUI's)
 MODE_CHOICES = "[hybrid|dense|bm25]"
@@ -404,13 +404,10 @@ def ask_cmd(question: QuestionArg = None, k: KOpt = K_DEFAULT,
                 out.print(f"    [dim][{ref.number}] {safe(ref.short())}[/dim]")
 
 
-_SCORES = re.compile(r"\s*\(best match -?[\d.]+, needed -?[\d.]+\)")
-
-
 def for_reader(answer) -> str:
     """The answer's text as the reader sees it: an abstention without the scores behind it ("(best
     match 0.13, needed 0.45)", which `qa.answer` writes into the reason; `--json` keeps them)."""
-    return _SCORES.sub("", answer.text) if answer.abstained else answer.text
+    return without_scores(answer.text) if answer.abstained else answer.text
 
 
 @app.command("glossary")

@@ -102,3 +102,13 @@ def undecodable(text: str) -> str | None:
         return (f"byte 0x{code - 0xDC00:02x} at character {m.start() + 1} is not UTF-8 text; "
                 "retype it or use a UTF-8 terminal")
     return f"character {m.start() + 1} is a lone surrogate (U+{code:04X}), not text; remove it"
+
+
+# the scores an abstention's reason gives ("(best match 0.13, needed 0.45)", `qa.answer`): kept in
+# JSON, left out of what a reader sees
+_SCORES = re.compile(r"\s*\(best match -?[\d.]+, needed -?[\d.]+\)")
+
+
+def without_scores(text: str) -> str:
+    """An abstention's text or reason without the scores behind it."""
+    return _SCORES.sub("", text)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from textual.content import Content
 
 from qa.corpus import expand_citation
+from qa.text import without_scores
 from qa.tui.library import PassageInfo, ReferenceInfo
 
 PASSAGE_STYLE = "on $primary-muted"
@@ -209,7 +210,7 @@ def answer_content(answer, turn: int, *, articles: bool = False) -> Content:
 
 def abstention_sentence(answer, noun: str = "the review") -> str:
     """The first sentence of an abstention ("These articles do not answer this question.")."""
-    m = re.match(r".*?not answer this question\.", answer.text)
+    m = re.match(r".*?not answer this question(?:, read as “[^”]*”)?\.", answer.text)
     if m:
         return m.group()
     return f"{noun[:1].upper()}{noun[1:]} {'do' if noun.startswith('these') else 'does'} not answer this question."
@@ -224,7 +225,7 @@ def references_content(references: Sequence) -> Content:
 def abstention_text(answer) -> str:
     """An abstention's sentence and its reason, without the list of closest sections that the
     library's text ends with (the callers list them once, as a list)."""
-    reason = answer.reason
+    reason = without_scores(answer.reason)
     first = abstention_sentence(answer)
     return f"{first} {reason}".strip() if reason or answer.text.startswith(first) else answer.text
 

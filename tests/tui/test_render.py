@@ -115,3 +115,20 @@ def test_write_atomic_failure_keeps_old_file(tmp_path, monkeypatch):
 def test_write_atomic_refuses_a_folder(tmp_path):
     with pytest.raises(IsADirectoryError):
         write_atomic(tmp_path, "x")
+
+
+def test_an_abstention_shows_how_it_was_read_and_no_scores(session):
+    from qa.tui.render import abstention_text
+
+    # a restated follow-up's abstention keeps "read as ..." in the TUI's first sentence
+    for turn in ("What is lapatinib?", "What are its side effects?"):
+        session.ask(turn)
+    restated = session.ask("And T-DM1?")
+    assert restated.abstained, restated.text
+    assert abstention_text(restated).startswith(
+        "The review does not answer this question, read as “What are T-DM1's side effects?”.")
+    # the scores behind "not closely enough" stay in the reason (JSON), not in what a reader sees
+    far = session.ask("What did CLEOPATRA find?")
+    assert far.abstained and "best match" in far.reason, far.reason
+    shown = abstention_text(far)
+    assert "best match" not in shown and "needed" not in shown, shown

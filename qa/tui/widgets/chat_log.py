@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from qa.text import without_scores
 from qa.tui.render import abstention_sentence, answer_content
 
 WELCOME = (
@@ -72,7 +73,7 @@ class AnswerView(Static, can_focus=True):
         if answer.abstained:
             body = Content.assemble((abstention_sentence(answer), "bold"))
             if answer.reason:
-                body += Content.assemble(" ", (answer.reason, "italic"))
+                body += Content.assemble(" ", (without_scores(answer.reason), "italic"))
             if answer.closest_sections:
                 names = list(dict.fromkeys(s.split(" > ")[-1] for s in answer.closest_sections))
                 body += Content.assemble("\nClosest sections (open them from the sources): ",
