@@ -359,7 +359,7 @@ class ExtractiveAnswerer:
         ("paclitaxel versus vinorelbine") or asking of two in turn ("..., and what dose with ...?")
         names no one combination."""
         drugs = [subj for subj in subjects if DRUG_NAME.search(subj.lower()) and len(subj) > 6]
-        if len(drugs) < 2 or _COMPARES.search(question) or re.search(r"(?:compare|or)|,\s*and", question, re.I):
+        if len(drugs) < 2 or _COMPARES.search(question) or re.search(r"\b(?:compare|or)\b|,\s*and\b", question, re.I):
             return []
         names = "|".join(re.escape(d) for d in drugs)
         joined = re.compile(rf"(?<![\w-])({names})\s*(?:\+|plus|and|with|combined with|in combination with)\s*(?=({names})(?![\w-]))",
