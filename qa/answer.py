@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -25,7 +26,7 @@ from qa.query import (AnswerType, QueryAnalysis, asks_for_definition, described_
                       stated_numbers, years_in)
 from qa.scoring import SentenceScorer
 from qa.subjects import TITLE_RUN, organisms_in
-from qa.terms import DRUG_NAME, GENERIC, NEVER, KeyTerms, data_toml, token_set
+from qa.terms import DRUG_NAME, GENERIC, NEVER, KeyTerms, data_toml, drug_name, token_set
 from qa.text import fold
 
 
@@ -335,13 +336,12 @@ class ExtractiveAnswerer:
         drug ("HER2", "BOLERO-3"), nor a study's ("the BOLERO-1 study")."""
         asked = fold(question)
         for w in re.findall(r"(?<![\w-])[A-Za-z][\w-]*[\w](?![\w-])", text):
-            low = w.lower()
-            head = re.split(r"-(?=[a-z])", w)[0].lower()  # "HER2-positive" is HER2; "T-DM1" is whole
+            code = re.split(r"-(?=[a-z])", w)[0]  # "HER2-positive" is HER2; "T-DM1" is whole
+            low, head = w.lower(), code.lower()
             if re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])|(?<![\w-]){re.escape(head)}(?![\w])", asked):
                 continue  # a name the question writes too
-            if DRUG_NAME.search(low) and len(low) > 6:
+            if drug_name(w):
                 return w
-            code = re.split(r"-(?=[a-z])", w)[0]
             long_form = self.corpus.glossary.get(code, "")
             # a code the glossary spells out names a gene, receptor or trial ("HER2", "BOLERO-3"),
             # unless its long form is a drug's
@@ -353,21 +353,22 @@ class ExtractiveAnswerer:
         return ""
 
     @staticmethod
-    def _combined(subjects: list[str], question: str) -> list[str]:
+    @lru_cache(maxsize=64)
+    def _combined(subjects: tuple[str, ...], question: str) -> tuple[str, ...]:
         """The drugs of the one combination a question names ("lapatinib plus capecitabine",
         "everolimus with trastuzumab and vinorelbine"), or none: a question comparing regimens
         ("paclitaxel versus vinorelbine") or asking of two in turn ("..., and what dose with ...?")
-        names no one combination."""
-        drugs = [subj for subj in subjects if DRUG_NAME.search(subj.lower()) and len(subj) > 6]
+        names no one combination. Read once per question, not once per candidate sentence."""
+        drugs = [subj for subj in subjects if drug_name(subj)]
         if len(drugs) < 2 or _COMPARES.search(question) or re.search(r"\b(?:compare|or)\b|,\s*and\b", question, re.I):
-            return []
+            return ()
         names = "|".join(re.escape(d) for d in drugs)
         joined = re.compile(rf"(?<![\w-])({names})\s*(?:\+|plus|and|with|combined with|in combination with)\s*(?=({names})(?![\w-]))",
                             re.I)
         out: list[str] = []
         for m in joined.finditer(question):
             out += [d for d in (m.group(1), m.group(2)) if d not in out]
-        return out
+        return tuple(out)
 
     def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
                      wanted: AnswerType | None, places: dict[str, str], full: Mapping[str, str]) -> str:
@@ -399,7 +400,7 @@ class ExtractiveAnswerer:
         # a combination the question names ("lapatinib plus capecitabine") is named in the sentence or
         # its passage, each drug of it: its median PFS is not that of trastuzumab plus lapatinib (a
         # question comparing regimens, or asking of several in turn, names no one combination)
-        for drug in self._combined(subjects, question):
+        for drug in self._combined(tuple(subjects), question):
             if not self._names(drug, where, full.get(drug, "")):
                 return drug
         for subj in about:
@@ -416,7 +417,7 @@ class ExtractiveAnswerer:
                 m = wanted.search(c.text)
                 if m:
                     before = re.findall(r"[A-Za-z][\w-]+", c.text[max(0, m.start() - 30):m.start()])
-                    names = [w for w in before if DRUG_NAME.search(w.lower()) and len(w) > 6]
+                    names = [w for w in before if drug_name(w)]
                     # of the one subject, or of the one whose value the question asks ("What dose of
                     # trastuzumab was given with everolimus?" is not answered by everolimus's dose)
                     if names and fold(names[-1]) != fold(subj) and (

@@ -32,7 +32,7 @@ from qa.lexical import tokenize
 from qa.names import CorpusNames, documents_key, names_of
 from qa.settings import SETTINGS
 from qa.terms import (BIBLIOGRAPHIC_ALIASES, DRUG_NAME, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS,
-                      LAY_TERMS, PUBLICATION, REVIEW_TOPIC, KeyTerms, data_lines, medical_term)
+                      LAY_TERMS, PUBLICATION, REVIEW_TOPIC, KeyTerms, data_lines, drug_name, medical_term)
 from qa.text import STOPWORDS, fold, plain_words
 
 NAME_MATCH = SETTINGS.answer.name_match  # a capitalised word this close to a word of the article is that word
@@ -235,7 +235,7 @@ class SubjectReader:
                 out.append(w)  # "CLEOPATRA", which the article's text writes out in full only
                 continue
             if not ((w.isupper() and len(w) >= 3 and not ROMAN.fullmatch(w) and w in self.corpus.glossary)
-                    or any(ch.isdigit() for ch in w) or (DRUG_NAME.search(low) and len(low) > 6)):
+                    or any(ch.isdigit() for ch in w) or drug_name(w)):
                 continue
             if toks and all(self.terms.in_corpus(t) for t in toks) and w not in out:
                 out.append(w)

@@ -73,6 +73,11 @@ DRUG_ENDINGS = "|".join(w for ln in data_lines("drug_endings.txt") for w in ln.s
     if "drug_endings.txt" not in LEXICON_OFF else "mab|nib"
 DRUG_NAME = re.compile(rf"(?:{DRUG_ENDINGS})$")
 
+
+def drug_name(word: str) -> bool:
+    """A drug's name by its ending, longer than six letters ("neratinib"; not "Gli" or a short word)."""
+    return len(word) > 6 and bool(DRUG_NAME.search(word.lower()))
+
 # Lay words readers use for what articles say otherwise (query expansion and coverage).
 LAY_TERMS: dict[str, str] = _data_pairs(*LEXICON_FILES)
 EVERYDAY_TOPICS = data_words("everyday_topics.txt")
