@@ -392,6 +392,16 @@ class ExtractiveAnswerer:
             drug = next((subj for subj in about if DRUG_NAME.search(subj.lower())), "")
             if drug and other:
                 return drug
+        else:
+            # a drug the question names is named where the sentence is, or bound to it by its section,
+            # and the sentence names no other agent: "the median PFS was 41 weeks" of an everolimus
+            # passage is not neratinib's because the question also writes "PFS"
+            drugs = [subj for subj in subjects if drug_name(subj)]
+            if drugs and not any(d in about for d in drugs):
+                section = self._section_place(c.passage, places)
+                if not any(self._names(d, section, full.get(d, "")) for d in drugs) \
+                        or self._other_agent(c.passage.text, question):
+                    return drugs[0]
         # a trial the question names is named where the sentence is ("the median PFS" of another
         # section's study does not answer for CLEOPATRA because the question also writes "PFS")
         trial = next((subj for subj in subjects if subj in full and subj not in about), "")

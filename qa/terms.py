@@ -74,9 +74,18 @@ DRUG_ENDINGS = "|".join(w for ln in data_lines("drug_endings.txt") for w in ln.s
 DRUG_NAME = re.compile(rf"(?:{DRUG_ENDINGS})$")
 
 
+COMMON_WORD_ZIPF = SETTINGS.terms.common_word_zipf
+
+
+@lru_cache(maxsize=4096)
 def drug_name(word: str) -> bool:
-    """A drug's name by its ending, longer than six letters ("neratinib"; not "Gli" or a short word)."""
-    return len(word) > 6 and bool(DRUG_NAME.search(word.lower()))
+    """A drug's name by its ending, longer than six letters and no common English word ("neratinib";
+    not "Gli", a short word or "combine")."""
+    low = word.lower()
+    if len(word) <= 6 or not DRUG_NAME.search(low):
+        return False
+    from wordfreq import zipf_frequency  # its word list loads on first use, once a drug-like word is seen
+    return zipf_frequency(low, "en") < COMMON_WORD_ZIPF
 
 # Lay words readers use for what articles say otherwise (query expansion and coverage).
 LAY_TERMS: dict[str, str] = _data_pairs(*LEXICON_FILES)

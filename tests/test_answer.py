@@ -502,12 +502,22 @@ def test_a_name_only_a_cited_title_writes_is_not_discussed_by_the_review(session
     ("Is trastuzumab effective in HER2-positive gastric cancer?", "breast"),
     # only the section names neratinib: T-DM1's response rate there is not its
     ("What is the response rate of neratinib?", "T-DM1"),
+    # "PFS" is named by an everolimus passage's "the median PFS was 41 weeks": no drug asked is
+    ("What was the median PFS with neratinib?", "41 weeks"),
+    ("What was the median PFS with lapatinib?", "41 weeks"),
 ])
 def test_a_value_asked_of_one_drug_is_never_another_drugs(session, question, other):
     a = session.ask(question)
     assert a.abstained or all(other not in c.sentence for c in a.citations), a.text
     if "metformin" in question or "gastric" in question:
         assert a.abstained and "never mentions" in a.reason, a.text
+
+
+def test_a_common_word_with_a_drugs_ending_is_no_drug(session):
+    from qa.terms import drug_name
+    assert not drug_name("combine") and all(drug_name(w) for w in ("capecitabine", "penicillin", "neratinib"))
+    analysis = session.retriever.analyze("The second listed BEZ235 study: what phases and design does it combine?")
+    assert analysis.subjects.subjects == ("BEZ235",)
 
 
 def test_a_value_asked_of_a_drug_is_still_answered_by_its_own(session):
