@@ -755,7 +755,10 @@ class ExtractiveAnswerer:
         strength = self._strength(best)
         if unknown:
             names = " or ".join(f"“{w}”" for w in unknown)
-            return Decision(False, strength, f"It never mentions {names}.")
+            near = dict(analysis.subjects.spellings)
+            guess = " or ".join(f"“{near[w]}”" for w in unknown if w in near)
+            # a suggestion, never an answer for it: "lapatanib" may be a drug the article lacks
+            return Decision(False, strength, f"It never mentions {names}" + (f"; did you mean {guess}?" if guess else "."))
         cited = analysis.subjects.cited_only
         if cited:
             names = " or ".join(f"“{w}”" for w in cited)

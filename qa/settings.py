@@ -71,6 +71,9 @@ class AnswerSettings:
     subject_penalty: float = 0.5  # a sentence about another drug, trial or gene than the one asked about
     description_bonus: float = 0.4  # a sentence saying what the thing asked about is
     name_match: float = 0.75  # word-vector cosine from which a capitalised word is an article's word
+    # difflib ratio from which an absent word is suggested as a misspelling of an article's word
+    # ("lapatanib" ~ "lapatinib" 0.89; "metformin" ~ "formation" 0.67 is not)
+    spelling_match: float = 0.85
     max_sentences: int = 4
 
 

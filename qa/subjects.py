@@ -20,6 +20,7 @@ bibliographic words); what a corpus writes is read of it once (`qa.names`).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,9 +33,12 @@ from qa.lexical import tokenize
 from qa.names import CorpusNames, documents_key, names_of
 from qa.settings import SETTINGS
 from qa.terms import (BIBLIOGRAPHIC_ALIASES, DRUG_NAME, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS,
-                      LAY_TERMS, PUBLICATION, REVIEW_TOPIC, KeyTerms, data_lines, drug_name, medical_term)
+                      LAY_TERMS, PUBLICATION, REVIEW_TOPIC, KeyTerms, data_lines, drug_name, medical_term,
+                      rare_word)
 from qa.text import STOPWORDS, fold, plain_words
 
+SPELLING_MATCH = SETTINGS.answer.spelling_match  # difflib ratio from which a word is a misspelling of another
+SPELLING_MIN_LETTERS = 5
 NAME_MATCH = SETTINGS.answer.name_match  # a capitalised word this close to a word of the article is that word
 
 ROMAN = re.compile(r"[IVXL]+")
@@ -69,6 +73,8 @@ class Subjects:
     # the names it gives that the corpus writes only in full, with those words ("CLEOPATRA": "Clinical
     # Evaluation of Pertuzumab and Trastuzumab"): among its `subjects`, named by those words
     written_in_full: tuple[tuple[str, str], ...] = ()
+    # the article's words spelt nearly as an `unknown` word is ("lapatanib": "lapatinib"), to suggest
+    spellings: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -184,10 +190,12 @@ class SubjectReader:
         if referent and not subjects and not named:
             # not a species: "its growth rate" after "What E. coli strain ...?" is the strain's
             subjects, named = self.subjects(referent), [n for n in self.named(referent, False) if not n[1]]
+        unknown = tuple(self.unknown_terms(query, query_bibliographic))
         return Subjects(subjects=tuple(subjects), organisms=organisms_in(_body(question)),
                         named=tuple(named),
                         written_in_full=tuple((w, full) for w in subjects if (full := self.written_in_full(w))),
-                        unknown=tuple(self.unknown_terms(query, query_bibliographic)),
+                        unknown=unknown,
+                        spellings=tuple((w, near) for w in unknown if (near := self.spelt_nearly(w))),
                         cited_only=tuple(self.cited_only(query, query_bibliographic)),
                         authors=self.authors(question))
 
@@ -278,6 +286,18 @@ class SubjectReader:
 
     # ------------------------------------------------------------------ what the corpus lacks
 
+    def spelt_nearly(self, word: str) -> str:
+        """The one word of the article's text spelt nearly as `word` is ("lapatanib" -> "lapatinib",
+        "transtuzumab" -> "trastuzumab"), beginning with its letter, or "": a misspelling to suggest,
+        never to answer for (two drug names can be that close)."""
+        low = word.lower()
+        if len(low) < SPELLING_MIN_LETTERS or not low.isalpha() or not rare_word(low):
+            return ""  # "heart" is no misspelling of "heat": a common word is meant as written
+        near = difflib.get_close_matches(low, [w for w in self.corpus.vocabulary if w[:1] == low[:1]],
+                                         n=2, cutoff=SPELLING_MATCH)
+        return near[0] if len(near) == 1 or near and difflib.SequenceMatcher(None, low, near[0]).ratio() > \
+            difflib.SequenceMatcher(None, low, near[1]).ratio() else ""
+
     def unknown_terms(self, question: str, bibliographic: bool) -> list[str]:
         """Question words naming something the corpus never mentions (see `qa.answer.AbstentionRule`)."""
         out = []
@@ -341,6 +361,8 @@ class SubjectReader:
             if entity and name and not DRUG_NAME.search(low) and not medical_term(low):
                 # "Irish" is the article's "Ireland" (0.79); "Australia" ~ "Ireland" 0.63 is not
                 entity = self._closest_corpus_word(low) < NAME_MATCH
+            if not entity and drug_name(self.spelt_nearly(w)):
+                entity = True  # "tanespmiycin": a misspelt drug of the article's, or another drug
             if entity and self.spelled_out(w):
                 continue  # "NIH": the article writes "National Institutes of Health"
             if entity and name and self._given_name(body[m.end():]):

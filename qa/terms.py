@@ -78,14 +78,19 @@ COMMON_WORD_ZIPF = SETTINGS.terms.common_word_zipf
 
 
 @lru_cache(maxsize=4096)
+def rare_word(word: str) -> bool:
+    """No common English word (`wordfreq` Zipf under `common_word_zipf`): "trastuzumab", "lapatanib";
+    not "combine" or "heart". Its word list loads on first use."""
+    from wordfreq import zipf_frequency
+    return zipf_frequency(word.lower(), "en") < COMMON_WORD_ZIPF
+
+
+@lru_cache(maxsize=4096)
 def drug_name(word: str) -> bool:
     """A drug's name by its ending, longer than six letters and no common English word ("neratinib";
     not "Gli", a short word or "combine")."""
     low = word.lower()
-    if len(word) <= 6 or not DRUG_NAME.search(low):
-        return False
-    from wordfreq import zipf_frequency  # its word list loads on first use, once a drug-like word is seen
-    return zipf_frequency(low, "en") < COMMON_WORD_ZIPF
+    return len(word) > 6 and bool(DRUG_NAME.search(low)) and rare_word(low)
 
 # Lay words readers use for what articles say otherwise (query expansion and coverage).
 LAY_TERMS: dict[str, str] = _data_pairs(*LEXICON_FILES)

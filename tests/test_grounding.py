@@ -602,3 +602,26 @@ def test_and_its_x_asks_something_new_of_the_same_subject(articles):
     a = ask(articles, "1471-2180-11-174", "What was the mean lysis time of IN56?", "And its SD?")
     assert not a.abstained, a.reason
     assert "IN56" in a.citations[0].sentence and "3.24" in a.citations[0].sentence, a.text
+
+
+def _misspelt(word: str) -> str:
+    """The word with two letters of its middle swapped ("lapatinib" -> "lapaitnib")."""
+    i = len(word) // 2
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+@pytest.mark.parametrize("article", ["her2-review", "pone.0046493"])
+def test_a_misspelt_drug_name_is_not_answered_but_suggested(articles, retriever, article):
+    # the drugs each article writes, derived from it: a misspelling is never answered (two drugs'
+    # names can be that close), and the abstention names the article's word it is nearly spelt as
+    from qa.terms import drug_name
+    r = retriever if article == "her2-review" else articles
+    drugs = sorted((w for w in r.vocabulary if w.isalpha() and len(w) >= 9 and drug_name(w)), key=lambda w: (-len(w), w))
+    assert drugs
+    for drug in drugs[:3]:
+        a = ask(r, r.documents[0].doc_id if r is retriever else article, f"What is the dose of {_misspelt(drug)}?")
+        assert a.abstained and not a.citations, a.text
+        assert f"did you mean “{drug}”?" in a.reason, a.reason
+    # a common word the article lacks is meant as written: "heart" is not "heat"
+    b = ask(retriever, retriever.documents[0].doc_id, "How often should heart function be checked?")
+    assert "did you mean" not in b.reason
