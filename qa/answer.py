@@ -26,7 +26,7 @@ from qa.query import (AnswerType, QueryAnalysis, asks_for_definition, described_
                       stated_numbers, years_in)
 from qa.scoring import SentenceScorer
 from qa.subjects import TITLE_RUN, organisms_in
-from qa.terms import DRUG_NAME, GENERIC, NEVER, KeyTerms, data_toml, drug_name, token_set
+from qa.terms import DRUG_NAME, GENERIC, GENERIC_TOKENS, NEVER, KeyTerms, data_toml, drug_name, token_set
 from qa.text import fold
 
 
@@ -571,6 +571,11 @@ class ExtractiveAnswerer:
             # ... or that they write only as another quantity ("42" of "45 (42-49)" is no "42°C")
             unstated += [m for m in analysis.measures if not measure_stated(m, found)
                          and not any(m.startswith(n) for n in unstated)]
+            # ... or a condition it chooses over another ("with UV light instead of heat", "adding
+            # sodium azide instead of KCN") with a word the article never writes, nor its word for it
+            unstated += [a for a in analysis.alternatives if any(
+                not self.terms.in_corpus(t) and not any(self.terms.in_corpus(x) for x in synonyms.get(t, ()))
+                for t in tokenize(a) if t not in GENERIC_TOKENS)]
         decision = self._decide(analysis, best, wanted, features, unstated)
         sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
         # a parent listed beside its own child says nothing more: keep the child

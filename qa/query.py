@@ -231,6 +231,26 @@ def measure_stated(measure: str, text: str) -> bool:
     return bool(re.search(rf"(?<![\d.]){re.escape(m.group(1))}\s*{_unit_pattern(m.group(2))}(?![A-Za-z])", text))
 
 
+_CONTRAST = re.compile(data_toml("discourse.toml").get("contrasts", r"(?!x)x"), re.I)
+
+
+def alternatives(question: str) -> tuple[str, ...]:
+    """The conditions a question chooses over others ("UV light" of "induced with UV light instead
+    of heat", "daily" of "a daily rather than weekly schedule"): the words just before the contrast,
+    back to a comma or a function word, at most four."""
+    out = []
+    for m in _CONTRAST.finditer(question):
+        before = re.split(r"[,;:()\u2014]", question[:m.start()])[-1].split()
+        words: list[str] = []
+        for w in reversed(before[-4:]):
+            if w.lower() in STOPWORDS:
+                break
+            words.insert(0, w)
+        if words:
+            out.append(" ".join(words))
+    return tuple(dict.fromkeys(out))
+
+
 def specific_numbers(question: str) -> tuple[str, ...]:
     """The numbers a question states as a condition an answer must share ("at 25°C", "in 2010", "a
     population size of 5000"): not an approximation ("about 2,400 women"), not a small count that an
@@ -301,6 +321,7 @@ class QueryAnalysis:
     numbers: frozenset[str] = frozenset()  # the numbers the question writes ("112", "2.5")
     specific_numbers: tuple[str, ...] = ()  # the conditions it states by number ("at 25°C"): `specific_numbers`
     measures: tuple[str, ...] = ()  # the measures it states ("at 42°C"): `stated_measures`
+    alternatives: tuple[str, ...] = ()  # the conditions it chooses over others ("UV light"): `alternatives`
     years: tuple[str, ...] = ()  # the years it asks about as its time ("in the 2010 survey"): `stated_years`
     subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
     extremes: tuple[Extreme, ...] = ()  # the table rows holding the extreme it asks for (`qa.tables`)
@@ -380,7 +401,7 @@ class QueryAnalyzer:
             abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
-            measures=stated_measures(question), years=stated_years(question), subjects=subjects,
+            measures=stated_measures(question), alternatives=alternatives(question), years=stated_years(question), subjects=subjects,
             extremes=self._tables.read(question) if self._tables is not None else (),
             named_rows=self._tables.named_rows(query) if self._tables is not None else ())
 

@@ -625,3 +625,33 @@ def test_a_misspelt_drug_name_is_not_answered_but_suggested(articles, retriever,
     # a common word the article lacks is meant as written: "heart" is not "heat"
     b = ask(retriever, retriever.documents[0].doc_id, "How often should heart function be checked?")
     assert "did you mean" not in b.reason
+
+
+def test_alternatives_are_the_conditions_a_question_chooses_over_others():
+    from qa.query import alternatives
+    assert alternatives("What SD did they obtain with UV light instead of heat?") == ("UV light",)
+    assert alternatives("Why was a daily rather than weekly everolimus schedule preferred?") == ("daily",)
+    # back to a comma or a function word: "kept on top of it" chooses nothing the question names
+    assert alternatives("Did it do better when trastuzumab was kept on top of it rather than dropped?") == ()
+    assert alternatives("Is there a trial with paclitaxel, rather than after failure?") == ()
+
+
+@pytest.mark.parametrize("article, question, absent", [
+    ("1471-2180-11-174", "What lysis time SD did the authors obtain when they induced their own lysogens "
+                         "with UV light instead of heat?", "UV light"),
+    ("1471-2180-11-174", "How did adding sodium azide instead of KCN affect the timing of premature lysis?",
+     "adding sodium azide"),
+    ("pone.0046493", "How strongly did MmPPOX inhibit LipY when dissolved in ethanol instead of DMSO?", "ethanol"),
+])
+def test_a_chosen_condition_the_article_never_writes_makes_the_answer_abstain(articles, article, question, absent):
+    a = ask(articles, article, question)
+    assert a.abstained and f"“{absent}”" in a.reason and not a.citations, a.text
+
+
+def test_a_chosen_condition_the_article_writes_is_answered(articles, session):
+    a = session.ask("Why was a daily rather than weekly everolimus schedule preferred?")
+    assert not a.abstained and "daily versus weekly" in a.text, a.reason
+    b = session.ask("What response rate did trastuzumab give together with aspirin instead of chemotherapy?")
+    assert b.abstained and "“aspirin”" in b.reason, b.text
+    c = ask(articles, "pone.0046493", "Which Lip-HSL family member turned out to be a true lipase rather than an esterase?")
+    assert not c.abstained, c.reason
