@@ -63,6 +63,8 @@ class Answer:
     reason: str = ""  # why it abstained, one sentence ("It never mentions “palbociclib”.")
     features: dict = field(default_factory=dict, compare=False, repr=False)  # of the best sentence
     probability: float | None = None  # the decision model's P(the best sentence answers), if it decided
+    # a note shown above the answer: the article makes no recommendation for one person (`qa.chat`)
+    caution: str = ""
 
     def sources_text(self) -> str:
         """The numbered sources as plain text: section, quote and cited references."""
@@ -82,6 +84,7 @@ class Answer:
             "answer": self.text,
             "abstained": self.abstained,
             "reason": self.reason,
+            "caution": self.caution,
             "confidence": round(self.confidence, 4),
             "probability": None if self.probability is None else round(self.probability, 4),
             "features": {k: round(v, 4) for k, v in self.features.items()},

@@ -34,6 +34,8 @@ _CLAUSE_BREAK = re.compile(_WORDS.get("clause_break", NEVER), re.I)
 _PERSONAL_PRONOUNS = frozenset(_WORDS.get("personal_pronouns", ()))
 _PEOPLE = frozenset(_WORDS.get("people", ()))
 _SMALL_TALK = frozenset(_WORDS.get("small_talk", ()))
+# "Should my mother take lapatinib?": what one person should do, which no article says
+_PERSONAL_ADVICE = re.compile(_WORDS.get("personal_advice", NEVER), re.I)
 _PRONOUN = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(_PERSONAL_PRONOUNS, key=len, reverse=True))) + r")\b",
                       re.I) if _PERSONAL_PRONOUNS else re.compile(NEVER)
 SHORT_QUESTION_WORDS = SETTINGS.chat.short_question_words  # this short, naming nothing: a follow-up
@@ -80,6 +82,14 @@ class Turn:
         if query.startswith(f"{question} (") and query.endswith(")"):
             return cls(question, query, answer, carried=query[len(question) + 2:-1])
         return cls(question, query, answer, restated=True)
+
+
+def caution_for(noun: str) -> str:
+    """The note above an answer to what one person should do: `noun` ("the review", "these articles")
+    reports what studies found and recommends nothing for one person."""
+    many = noun.startswith("these")
+    return (f"{noun[:1].upper()}{noun[1:]} {'report' if many else 'reports'} what studies found and "
+            f"{'make' if many else 'makes'} no recommendation for any one person; that is for the treating doctor.")
 
 
 class ChatSession:
@@ -291,5 +301,7 @@ class ChatSession:
             if answer.abstained:  # say how "And T-DM1?" was read: the previous question asked of T-DM1
                 answer = replace(answer, text=answer.text.replace(
                     " not answer this question. ", f" not answer this question, read as “{query}”. ", 1))
+        if _PERSONAL_ADVICE.search(q) and not analysis.subjects.unknown:  # not "How long should I boil an egg?"
+            answer = replace(answer, caution=caution_for(self.retriever.noun_for(scope)))
         self.turns.append(Turn(q, query, answer, carried=rewrite.carried, restated=rewrite.restated))
         return answer

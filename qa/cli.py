@@ -392,6 +392,8 @@ def ask_cmd(question: QuestionArg = None, k: KOpt = K_DEFAULT,
         print(dumps(answer.to_dict()))
         return
     style = "yellow" if answer.abstained else "bold"
+    if answer.caution:
+        out.print(f"[italic yellow]{safe(answer.caution)}[/italic yellow]")
     out.print(f"[{style}]{safe(for_reader(answer))}[/{style}]")
     if answer.citations:
         out.print()

@@ -64,6 +64,14 @@ def test_ask_text_has_markers_and_sources(run):
     assert "supporting clinical data" in " ".join(r.stdout.split())  # rich may wrap the source line
 
 
+def test_ask_shows_a_caution_above_an_answer_on_what_one_person_should_do(run):
+    r = run("ask", "Should my mother with HER2-positive breast cancer take lapatinib?")
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert text.startswith("The review reports what studies found and makes no recommendation"), text[:200]
+    assert "\u20391\u203a" in text
+
+
 def test_ask_json(run):
     r = run("ask", "How many women is BOLERO-3 expected to enroll?", "--json")
     assert r.exit_code == 0, r.output

@@ -655,3 +655,22 @@ def test_a_chosen_condition_the_article_writes_is_answered(articles, session):
     assert b.abstained and "“aspirin”" in b.reason, b.text
     c = ask(articles, "pone.0046493", "Which Lip-HSL family member turned out to be a true lipase rather than an esterase?")
     assert not c.abstained, c.reason
+
+
+@pytest.mark.parametrize("article, question", [
+    ("her2-review", "Should my mother with HER2-positive breast cancer take lapatinib?"),
+    ("pntd.0002065", "Should I vaccinate my sheep against Rift Valley fever?"),
+])
+def test_a_question_of_what_one_person_should_do_is_answered_under_a_caution(articles, retriever, article, question):
+    r = retriever if article == "her2-review" else articles
+    a = ask(r, r.documents[0].doc_id if r is retriever else article, question)
+    noun = "The review" if r is retriever else "The article"
+    assert a.caution.startswith(f"{noun} reports what studies found and makes no recommendation"), a.caution
+    assert a.to_dict()["caution"] == a.caution
+
+
+@pytest.mark.parametrize("question", ["Which patients should receive lapatinib?",
+                                      "Can trastuzumab be given with everolimus?",
+                                      "How long should I boil an egg to get a soft yolk?"])
+def test_a_question_about_patients_in_general_gets_no_caution(session, question):
+    assert session.ask(question).caution == ""

@@ -34,4 +34,4 @@ def restore_answer(record: dict[str, Any], retriever: Library) -> Any:
                   passages=passages, query=record.get("query", ""),
                   confidence=float(record.get("confidence", 0.0)),
                   closest_sections=tuple(record.get("closest_sections", ())),
-                  reason=record.get("reason", ""))
+                  reason=record.get("reason", ""), caution=record.get("caution", ""))

@@ -38,6 +38,9 @@ def marker(n: int) -> str:
     return f"\u2039{n}\u203a"
 
 
+CAUTION_STYLE = "italic $text-warning"  # the note that the article recommends nothing for one person
+
+
 def answer_plain_text(answer) -> str:
     """The answer as plain text with the app's markers: "… was 10 mg/day [71].‹1›".
 
@@ -191,8 +194,9 @@ def answer_content(answer, turn: int, *, articles: bool = False) -> Content:
     """An answer with its ‹n› markers styled and clickable (they open the source), each glued to
     the end of its sentence so that it wraps with it. The article's own reference markers ("[71]")
     open their bibliography entries. With `articles`, a last line names the articles quoted."""
+    caution = Content.assemble((answer.caution, CAUTION_STYLE), "\n") if answer.caution else Content("")
     if not answer.citations:
-        return Content(answer.text)
+        return Content.assemble(caution, answer.text)
     parts: list[Content] = []
     for c in answer.citations:
         chip = Content(marker(c.marker)).stylize(MARKER_STYLE).stylize(f"@click=app.open_source({turn},{c.marker})")
@@ -205,7 +209,7 @@ def answer_content(answer, turn: int, *, articles: bool = False) -> Content:
                                                     *[(marker(m), MARKER_STYLE) for m in markers])
                                    for name, markers in quoted)
         body = Content.assemble(body, "\n", ("From ", "$text-muted"), line)
-    return body
+    return Content.assemble(caution, body)
 
 
 def abstention_sentence(answer, noun: str = "the review") -> str:
@@ -237,7 +241,7 @@ def closest_sections(answer) -> list[str]:
 
 def answer_with_sources_text(answer) -> str:
     """Plain text for the clipboard: the question, the answer and its sources."""
-    parts = [f"Q: {answer.question}", "", answer_plain_text(answer)]
+    parts = [f"Q: {answer.question}", ""] + ([answer.caution, ""] if answer.caution else []) + [answer_plain_text(answer)]
     sources = answer.sources_text()  # "‹1› article — section", the quote, the article's references
     if sources:
         parts += ["", "Sources:", sources]
@@ -260,6 +264,8 @@ def conversation_markdown(answers: Sequence, *, title: str = "", mode: str = "",
         lines += [f"_{', '.join(meta)}_", ""]
     for i, a in enumerate(answers, 1):
         lines += [f"## {i}. {a.question}", ""]
+        if a.caution:
+            lines += [f"_{a.caution}_", ""]
         if a.abstained:
             lines += [f"> {abstention_text(a)}", ""]
             if a.closest_sections:

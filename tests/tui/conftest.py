@@ -121,6 +121,6 @@ def fake_answer():
                                section=passage.section)
     answer = SimpleNamespace(question="What dose?", text=f"{sentence} [1]", citations=(citation,),
                              abstained=False, passages=(passage,), query="What dose?", reason="",
-                             closest_sections=(passage.section,))
+                             closest_sections=(passage.section,), caution="")
     answer.sources_text = lambda: Answer.sources_text(answer)  # the library's own plain-text sources
     return answer

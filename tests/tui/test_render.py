@@ -72,7 +72,7 @@ def test_abstention_offers_one_source_per_closest_section():
 def test_markdown_has_questions_answers_sources_and_pmids(fake_answer):
     abstained = SimpleNamespace(question="Capital of Australia?", abstained=True,
                                 text="The review does not answer this question.", reason="",
-                                closest_sections=("references",), citations=())
+                                closest_sections=("references",), citations=(), caution="")
     md = conversation_markdown([fake_answer, abstained], title="A review", mode="hybrid", k=6,
                                when="2024-01-01 10:00")
     assert md.startswith("# Conversation: A review\n")
@@ -132,3 +132,15 @@ def test_an_abstention_shows_how_it_was_read_and_no_scores(session):
     assert far.abstained and "best match" in far.reason, far.reason
     shown = abstention_text(far)
     assert "best match" not in shown and "needed" not in shown, shown
+
+
+def test_a_caution_is_shown_above_the_answer_copied_and_exported(fake_answer):
+    from types import SimpleNamespace as NS
+    note = "The review reports what studies found and makes no recommendation for any one person."
+    answer = NS(**{**vars(fake_answer), "caution": note})
+    answer.sources_text = fake_answer.sources_text
+    shown = answer_content(answer, 1).plain
+    assert shown.startswith(note + "\n") and "10 mg/day" in shown
+    assert answer_with_sources_text(answer).startswith(f"Q: What dose?\n\n{note}\n\nThe maximum tolerated dose")
+    assert f"_{note}_" in conversation_markdown([answer])
+    assert note not in answer_content(fake_answer, 1).plain
