@@ -18,6 +18,7 @@ import numpy as np
 from qa.chunking import Passage
 from qa.query import QueryAnalysis
 from qa.terms import KeyTerms
+from qa.text import fold
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,16 @@ class SentenceScorer:
         sims = vectors @ self.analysis.vector if len(texts) else np.zeros(0, dtype="float32")
         passages = [passage] * len(texts) if isinstance(passage, Passage) else list(passage)
         a = self.analysis
-        return [SentenceScore(float(sim), self.terms.sentence_coverage(self.weights, text, p, a.synonyms, a.surface,
-                                                                       previous=prev))
+        return [SentenceScore(float(sim), self.terms.sentence_coverage(self.weights, self._named(text), p, a.synonyms,
+                                                                       a.surface, previous=prev))
                 for sim, text, p, prev in zip(sims, texts, passages, previous)]
+
+    def _named(self, text: str) -> str:
+        """The sentence with the names it writes only in full ("... the phase III Clinical Evaluation of
+        Pertuzumab and Trastuzumab study ...") added, so that it covers the question's "CLEOPATRA"."""
+        full = self.analysis.subjects.written_in_full
+        if not full:
+            return text
+        folded = fold(text)
+        names = [name for name, words in full if fold(words) in folded]
+        return f"{text} {' '.join(names)}" if names else text

@@ -488,6 +488,15 @@ def test_a_trial_written_out_in_full_is_answered_by_its_own_sentence_not_another
     assert all("Clinical Evaluation of Pertuzumab" in c.passage.text for c in b.citations), b.text
 
 
+@pytest.mark.parametrize("question", ["What did CLEOPATRA find?", "What were the results of CLEOPATRA?"])
+def test_a_sentence_writing_a_trial_in_full_covers_its_name(session, question):
+    # the review writes CLEOPATRA only as "Clinical Evaluation of Pertuzumab and Trastuzumab": that
+    # sentence holds the question's one key term, though it never writes "CLEOPATRA"
+    a = session.ask(question)
+    assert not a.abstained, a.reason
+    assert "Clinical Evaluation of Pertuzumab and Trastuzumab" in a.citations[0].sentence, a.text
+
+
 def test_a_name_only_a_cited_title_writes_is_not_discussed_by_the_review(session):
     a = session.ask("What did the TRYPHAENA study show?")
     assert a.abstained and a.reason.startswith("Only its bibliography mentions “TRYPHAENA”"), a.text
