@@ -128,7 +128,7 @@ def test_an_abstention_shows_how_it_was_read_and_no_scores(session):
     assert abstention_text(restated).startswith(
         "The review does not answer this question, read as “What are T-DM1's side effects?”.")
     # the scores behind "not closely enough" stay in the reason (JSON), not in what a reader sees
-    far = session.ask("What did CLEOPATRA find?")
+    far = session.ask("What is the boiling point of ethanol?")
     assert far.abstained and "best match" in far.reason, far.reason
     shown = abstention_text(far)
     assert "best match" not in shown and "needed" not in shown, shown
