@@ -159,6 +159,23 @@ async def test_the_reader_draws_tables_as_tables_without_a_repeated_heading(retr
         assert "supporting clinical data" not in headings, "the title above names the section once"
 
 
+async def test_the_reader_fits_a_wide_table_to_its_width(retriever, data_dir):
+    """At 90 columns Table 2 (five columns of long cells) folds its cells to the reader's width: its
+    last column ("Most common toxic effects") had been cut off, with no way to scroll to it."""
+    app = make_app(retriever=retriever, data_dir=data_dir)
+    async with app.run_test(size=(90, 36)) as pilot:
+        await wait_idle(pilot)
+        await ask(pilot, QUESTION)
+        await pilot.press("ctrl+o", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), 10, "the reader")
+        body = app.screen.query_one("#reader-body")
+        tables = list(app.screen.query(".reader-table"))
+        assert tables
+        for table in tables:
+            assert table.region.right <= body.content_region.right, (table.region, body.content_region)
+        assert body.virtual_size.width <= body.content_region.width
+
+
 async def test_the_sources_and_the_reader_show_a_heading_as_the_article_writes_it(retriever, data_dir):
     """The index names an abstract's parts in lower case ("abstract > background"), and retrieval
     matches that name; the sources panel and the reader's title show the article's own heading."""
