@@ -82,7 +82,8 @@ def rare_word(word: str) -> bool:
     """No common English word (`wordfreq` Zipf under `common_word_zipf`): "trastuzumab", "lapatanib";
     not "combine" or "heart". Its word list loads on first use."""
     from wordfreq import zipf_frequency
-    return zipf_frequency(word.lower(), "en") < COMMON_WORD_ZIPF
+    # the small list holds every word down to Zipf 3 and loads in 0.01 s (the large one in 0.17 s)
+    return zipf_frequency(word.lower(), "en", wordlist="small") < COMMON_WORD_ZIPF
 
 
 @lru_cache(maxsize=4096)
