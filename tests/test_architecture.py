@@ -96,3 +96,19 @@ def test_the_answerer_reads_the_corpus_through_its_typed_protocol_only():
     assert "SubjectReader" not in source and "qa.names" not in source
     chat = (ROOT / "qa" / "chat.py").read_text(encoding="utf-8")
     assert "getattr(" not in chat and "hasattr(" not in chat
+
+
+def test_the_ui_talks_to_the_library_through_typed_protocols():
+    """`qa.tui` names the library's objects by the protocols of `qa.tui.library` (a retriever, an
+    answer, a chat), never `typing.Any`, and reads no attribute by name (getattr/hasattr); a JSON
+    record's values are the one `Any`."""
+    offenders = []
+    for path in sorted((ROOT / "qa" / "tui").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr"):
+                offenders.append(f"{path.name}:{node.lineno} {node.func.id}")
+            if isinstance(node, ast.Name) and node.id == "Any":
+                offenders.append(f"{path.name}:{node.lineno} Any")
+    assert set(offenders) <= {"history.py:7 Any", "history.py:12 Any"}, offenders

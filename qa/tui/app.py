@@ -17,7 +17,7 @@ from collections import deque
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -29,7 +29,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from qa.tui.export import default_export_dir, write_atomic
 from qa.tui.messages import AnswerReady, CopyDone, ExportDone, LoadProgress, RetrieverReady
-from qa.tui.library import Library, SectionInfo, order_index, scope_label, written_section
+from qa.tui.library import AnswerInfo, Chat, Library, SectionInfo, order_index, scope_label, written_section
 from qa.tui.render import (REF_MARKER, answer_with_sources_text, conversation_markdown,
                            reference_numbers, sources_of)
 from qa.tui.render import marker as source_marker
@@ -46,6 +46,9 @@ from qa.tui.widgets.chat_log import AnswerView, ChatLog
 from qa.tui.widgets.question_input import QuestionInput
 from qa.tui.widgets.sources import SourceList, SourcesPanel
 from qa.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from qa.conversations import ConversationStore
 
 MODES = {"hybrid": "hybrid (dense + BM25)", "dense": "dense (embeddings)", "bm25": "BM25 (words)"}
 MODE_LABELS = {"hybrid": "hybrid", "dense": "dense", "bm25": "BM25"}
@@ -88,13 +91,13 @@ class QAApp(App):
         Binding("pagedown", "scroll_chat(1)", "Scroll chat down", show=False, id="chat-page-down"),
     ]
 
-    def __init__(self, retriever: Any = None, corpus_dir: Path | str = "corpus",
+    def __init__(self, retriever: Library | None = None, corpus_dir: Path | str = "corpus",
                  index_dir: Path | str = "index", model: str | None = None,
                  data_dir: Path | str | None = None, export_dir: Path | str | None = None) -> None:
         super().__init__()
         self.data_dir = Path(data_dir) if data_dir is not None else None  # None: the user's data folder
         self.export_dir = Path(export_dir).expanduser() if export_dir is not None else default_export_dir()
-        self.store: Any = None  # qa.conversations.ConversationStore, opened on mount
+        self.store: ConversationStore | None = None  # opened on mount
         self.conversation_id: int | None = None  # the saved conversation shown (None until its first answer)
         self.layout_mode = "both"
         self.corpus_dir = Path(corpus_dir)
@@ -104,10 +107,10 @@ class QAApp(App):
         self._given_retriever = retriever
         self.article: str | None = None  # the article questions are asked of (None: all of them)
         self._saved_article: str | None = None  # the saved filter, checked once the articles are known
-        self.session: Any = None  # qa.ChatSession, once the retriever is ready
+        self.session: Chat | None = None  # a qa.ChatSession, once the retriever is ready
         self.k = 6
         self.mode = "hybrid"
-        self.answers: dict[int, Any] = {}  # turn -> qa.Answer, in the order asked
+        self.answers: dict[int, AnswerInfo] = {}  # turn -> its answer, in the order asked
         self._turn = 0
         self._queue: deque[tuple[int, str]] = deque()
         self._answering: int | None = None  # the turn being answered
@@ -200,7 +203,7 @@ class QAApp(App):
         self.load_retriever(given, rebuild)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load", description="load")
-    def load_retriever(self, retriever: Any, rebuild: str) -> None:
+    def load_retriever(self, retriever: Library | None, rebuild: str) -> None:
         """Load (or build, or rebuild) the retriever and open a chat session on it."""
         worker = get_current_worker()
 
@@ -369,7 +372,7 @@ class QAApp(App):
         self.answer_question(self.session, turn, question)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="answer", description="answer")
-    def answer_question(self, session: Any, turn: int, question: str) -> None:
+    def answer_question(self, session: Chat, turn: int, question: str) -> None:
         """Retrieve and answer in the background."""
         answer = session.ask(question)
         if not get_current_worker().is_cancelled:
@@ -391,7 +394,7 @@ class QAApp(App):
         self._pump()
         await self._show_sources(message.turn)
 
-    def _save_turn(self, answer: Any) -> None:
+    def _save_turn(self, answer: AnswerInfo) -> None:
         """Save a turn in this chat's conversation (created with its first answer)."""
         def write(store) -> None:
             if self.conversation_id is None:
@@ -612,7 +615,7 @@ class QAApp(App):
         self.notify(f"Resumed “{chat.title}” ({len(chat.turns)} questions).", title="Conversations",
                     timeout=4)
 
-    def _current_answer(self) -> Any:
+    def _current_answer(self) -> AnswerInfo | None:
         turn = self.sources_panel.turn
         if turn in self.answers:
             return self.answers[turn]
@@ -813,7 +816,7 @@ class QAApp(App):
                         timeout=10)
 
 
-def make_app(retriever: Any = None, corpus_dir: Path | str = "corpus", index_dir: Path | str = "index",
+def make_app(retriever: Library | None = None, corpus_dir: Path | str = "corpus", index_dir: Path | str = "index",
              model: str | None = None, data_dir: Path | str | None = None,
              export_dir: Path | str | None = None) -> QAApp:
     """The app factory used by `qa`, the tests and the snapshots.

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa.tui.library import Library
+from qa.tui.library import AnswerInfo, Library
 
 
-def restore_answer(record: dict[str, Any], retriever: Library) -> Any:
+def restore_answer(record: dict[str, Any], retriever: Library) -> AnswerInfo:
     """A `qa.Answer` from its `to_dict()` record, against the retriever's passages.
 
     A citation whose passage the index no longer has (it was rebuilt from another article) cannot

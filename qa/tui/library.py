@@ -1,5 +1,6 @@
 """The typed protocol between the UI and the library: what `qa.tui` reads of a `qa.Retriever` and the
-objects it hands out (`qa.Article`, `qa.corpus.Document`, `qa.Passage`, `qa.Reference`).
+objects it hands out (`qa.Article`, `qa.corpus.Document`, `qa.Passage`, `qa.Reference`), of a
+`qa.Answer` and its `qa.Citation`s, and of the `qa.ChatSession` that answers.
 
 The UI names these protocols, never the library's classes, so it imports nothing heavy, and a small
 in-memory fake satisfies them in widget tests. Every member is read-only.
@@ -114,6 +115,61 @@ class PassageInfo(Protocol):
     def end(self) -> int: ...
     @property
     def refs(self) -> Sequence[ReferenceInfo]: ...
+
+
+class CitationInfo(Protocol):
+    """What the UI reads of a `qa.Citation`: one quoted sentence and where it is."""
+
+    @property
+    def marker(self) -> int: ...
+    @property
+    def passage(self) -> PassageInfo: ...
+    @property
+    def sentence(self) -> str: ...
+    @property
+    def references(self) -> Sequence[ReferenceInfo]: ...
+    @property
+    def article(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+
+
+class AnswerInfo(Protocol):
+    """What the UI reads of a `qa.Answer`."""
+
+    @property
+    def question(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def citations(self) -> Sequence[CitationInfo]: ...
+    @property
+    def abstained(self) -> bool: ...
+    @property
+    def passages(self) -> Sequence[PassageInfo]: ...
+    @property
+    def query(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def closest_sections(self) -> Sequence[str]: ...
+    @property
+    def caution(self) -> str: ...
+
+    def sources_text(self) -> str: ...
+    def to_dict(self) -> dict: ...
+
+
+class Chat(Protocol):
+    """What the UI uses of a `qa.ChatSession`: it asks, and it sets the scope and retrieval."""
+
+    turns: list  # the exchanges so far (`qa.chat.Turn`), kept across an index rebuild
+    article: str | None  # the one article asked, or None for all
+    k: int
+    mode: str
+
+    def ask(self, question: str) -> AnswerInfo: ...
+    def reset(self) -> None: ...
 
 
 class Library(Protocol):

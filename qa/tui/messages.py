@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
 from textual.message import Message
+
+from qa.tui.library import AnswerInfo, Library
 
 
 @dataclass
@@ -21,7 +21,7 @@ class LoadProgress(Message):
 class RetrieverReady(Message):
     """The retriever is loaded (or rebuilt)."""
 
-    retriever: Any  # qa.Retriever
+    retriever: Library  # a qa.Retriever
     rebuilt: bool
 
 
@@ -30,7 +30,7 @@ class AnswerReady(Message):
     """The answer to the question of one turn of the chat log."""
 
     turn: int
-    answer: Any  # qa.Answer
+    answer: AnswerInfo  # a qa.Answer
 
 
 @dataclass

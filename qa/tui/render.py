@@ -16,7 +16,7 @@ from textual.content import Content
 
 from qa.corpus import expand_citation
 from qa.text import without_scores
-from qa.tui.library import PassageInfo, ReferenceInfo
+from qa.tui.library import AnswerInfo, PassageInfo, ReferenceInfo
 
 PASSAGE_STYLE = "on $primary-muted"
 QUOTE_STYLE = "bold $text on $warning-muted"
@@ -41,7 +41,7 @@ def marker(n: int) -> str:
 CAUTION_STYLE = "italic $text-warning"  # the note that the article recommends nothing for one person
 
 
-def answer_plain_text(answer) -> str:
+def answer_plain_text(answer: AnswerInfo) -> str:
     """The answer as plain text with the app's markers: "… was 10 mg/day [71].‹1›".
 
     Each marker is glued to its sentence (no space), so a wrap never leaves it alone on a line.
@@ -88,7 +88,7 @@ class Source:
         return self.section or self.passage.section
 
 
-def sources_of(answer, cite: Callable[[PassageInfo], str] | None = None,
+def sources_of(answer: AnswerInfo, cite: Callable[[PassageInfo], str] | None = None,
                heading: Callable[[PassageInfo], str] | None = None) -> list[Source]:
     """The sources an answer offers: its citations, or for an abstention the closest passages
     (one per closest section, in the order the library ranks them). `cite` names a passage's
@@ -111,7 +111,7 @@ def sources_of(answer, cite: Callable[[PassageInfo], str] | None = None,
     return out
 
 
-def articles_of(answer) -> list[tuple[str, list[int]]]:
+def articles_of(answer: AnswerInfo) -> list[tuple[str, list[int]]]:
     """The articles an answer quotes, in the order it first quotes them, each with its markers."""
     out: dict[str, list[int]] = {}
     for c in answer.citations:
@@ -190,7 +190,7 @@ def clickable_refs(text: str, action: Callable[[int], str]) -> Content:
     return content
 
 
-def answer_content(answer, turn: int, *, articles: bool = False) -> Content:
+def answer_content(answer: AnswerInfo, turn: int, *, articles: bool = False) -> Content:
     """An answer with its ‹n› markers styled and clickable (they open the source), each glued to
     the end of its sentence so that it wraps with it. The article's own reference markers ("[71]")
     open their bibliography entries. With `articles`, a last line names the articles quoted."""
@@ -212,7 +212,7 @@ def answer_content(answer, turn: int, *, articles: bool = False) -> Content:
     return Content.assemble(caution, body)
 
 
-def abstention_sentence(answer, noun: str = "the review") -> str:
+def abstention_sentence(answer: AnswerInfo, noun: str = "the review") -> str:
     """The first sentence of an abstention ("These articles do not answer this question.")."""
     m = re.match(r".*?not answer this question(?:, read as “[^”]*”)?\.", answer.text)
     if m:
@@ -226,7 +226,7 @@ def references_content(references: Sequence) -> Content:
     return Content("\n").join(lines).stylize(REF_STYLE) if lines else Content("")
 
 
-def abstention_text(answer) -> str:
+def abstention_text(answer: AnswerInfo) -> str:
     """An abstention's sentence and its reason, without the list of closest sections that the
     library's text ends with (the callers list them once, as a list)."""
     reason = without_scores(answer.reason)
@@ -234,12 +234,12 @@ def abstention_text(answer) -> str:
     return f"{first} {reason}".strip() if reason or answer.text.startswith(first) else answer.text
 
 
-def closest_sections(answer) -> list[str]:
+def closest_sections(answer: AnswerInfo) -> list[str]:
     """An abstention's closest sections, each once, in the library's order."""
     return list(dict.fromkeys(answer.closest_sections))
 
 
-def answer_with_sources_text(answer) -> str:
+def answer_with_sources_text(answer: AnswerInfo) -> str:
     """Plain text for the clipboard: the question, the answer and its sources."""
     parts = [f"Q: {answer.question}", ""] + ([answer.caution, ""] if answer.caution else []) + [answer_plain_text(answer)]
     sources = answer.sources_text()  # "‹1› article — section", the quote, the article's references
@@ -254,7 +254,7 @@ def _pubmed(pmid: str | None) -> str:
     return f" ([PubMed](https://pubmed.ncbi.nlm.nih.gov/{pmid}/))" if pmid else ""
 
 
-def conversation_markdown(answers: Sequence, *, title: str = "", mode: str = "", k: int | None = None,
+def conversation_markdown(answers: Sequence[AnswerInfo], *, title: str = "", mode: str = "", k: int | None = None,
                           when: str = "") -> str:
     """A Markdown record of a conversation: each question, its answer and its sources."""
     lines = [f"# Conversation{': ' + title if title else ''}", ""]

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from qa.text import without_scores
+from qa.tui.library import AnswerInfo
 from qa.tui.render import abstention_sentence, answer_content
 
 WELCOME = (
@@ -63,9 +64,9 @@ class AnswerView(Static, can_focus=True):
     def __init__(self, turn: int, waiting: str) -> None:
         super().__init__(waiting, classes="answer -pending", markup=False)
         self.turn = turn
-        self.answer = None
+        self.answer: AnswerInfo | None = None
 
-    def show_answer(self, answer, *, articles: bool = False) -> None:
+    def show_answer(self, answer: AnswerInfo, *, articles: bool = False) -> None:
         """Show the answer; with `articles` (a corpus of several) it names the articles it quotes."""
         self.answer = answer
         self.remove_class("-pending")
@@ -115,7 +116,7 @@ class AnswerView(Static, can_focus=True):
 
     def action_reask(self) -> None:
         turn_view = self.parent
-        question = getattr(turn_view, "question", None)
+        question = turn_view.question if isinstance(turn_view, TurnView) else ""
         if question:
             self.post_message(self.AskAgain(self.turn, question))
 
