@@ -228,8 +228,9 @@ class SubjectReader:
         if PUBLICATION.search(body):  # "which journal was this review on anti-HER2 resistance in?"
             body = REVIEW_TOPIC.sub(r"\1", body)
         for w in re.findall(r"[^\W\d_][\w-]*\w", body):  # "ΦX174" whole, not "X174"
-            if len(w) < 3 or not w.isascii() and not any(ch.isdigit() for ch in w if ch.isascii()):
-                continue  # "R²" is no name
+            if (len(w) < 3 and not re.fullmatch(r"[A-Z]\d", w)) or not w.isascii() and not any(
+                    ch.isdigit() for ch in w if ch.isascii()):
+                continue  # "R²" is no name; "T4" (a phage) is one
             affixed = _AFFIXED.fullmatch(w)  # "anti-HER2" and "HER2-blocking" are about HER2
             if affixed:
                 w = next(g for g in affixed.groups() if g)

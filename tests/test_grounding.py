@@ -674,3 +674,13 @@ def test_a_question_of_what_one_person_should_do_is_answered_under_a_caution(art
                                       "How long should I boil an egg to get a soft yolk?"])
 def test_a_question_about_patients_in_general_gets_no_caution(session, question):
     assert session.ask(question).caution == ""
+
+
+def test_a_two_character_code_is_a_subject_the_answer_must_be_about(articles):
+    # "T4" is a phage the article names once: the SDs it measured for its own λ lysogens are not T4's
+    a = ask(articles, "1471-2180-11-174", "What lysis time standard deviation has been measured for phage T4 "
+                                          "in this kind of single-cell setup?")
+    assert a.abstained and not a.citations, a.text
+    b = ask(articles, "1471-2180-11-174", "In phage T4, how was lysis time related to host growth?")
+    assert not b.abstained and "T4" in b.citations[0].sentence, b.text
+    assert articles.analyze("Did T4 lyse faster?").subjects.subjects == ("T4",)
