@@ -333,6 +333,14 @@ class QueryAnalysis:
     focus_groups: tuple[tuple[str, ...], ...] = ()
     focus_synonyms: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
+    @property
+    def lexical(self) -> str:
+        """What BM25 searches: the expanded query and the words the corpus writes its trials out in
+        ("CLEOPATRA": "Clinical Evaluation of Pertuzumab and Trastuzumab"), which no passage writes
+        as the question does. Not in the query vector: there they pulled near-topic passages up."""
+        full = [words for _, words in self.subjects.written_in_full]
+        return f"{self.expanded} ({'; '.join(full)})" if full else self.expanded
+
     def part_weight(self, passage: Passage) -> float:
         """How strongly the question names the part of the article the passage is in ("in the
         summary", "the closing remarks", "Table 1", "how did the authors gather their material"):

@@ -389,7 +389,6 @@ class Retriever:
         and up when it does.
         """
         n = len(self._index.passages)
-        expanded = analysis.expanded
         dense = np.zeros(n, dtype="float32")
         best_sentence = np.zeros(n, dtype="float32")
         bm25 = np.zeros(n, dtype="float32")
@@ -398,7 +397,7 @@ class Retriever:
             dense = self.store.dense_scores(q)
             best_sentence = self.store.best_sentence_scores(q, dense)
         if mode in ("bm25", "hybrid"):
-            bm25 = self.store.lexical_scores(expanded)
+            bm25 = self.store.lexical_scores(analysis.lexical)
         if mode == "bm25":
             return bm25, dense, bm25
         if mode == "dense":
