@@ -784,7 +784,8 @@ class ExtractiveAnswerer:
         if best.extreme and (wanted is None or wanted.search(best.text)):
             return Decision(True, strength)  # the row holding the extreme of the column asked about
         if wanted is not None and not wanted.search(best.text):
-            return Decision(False, strength, "No sentence of it gives the kind of answer asked for.")
+            # "No sentence of it gives the dose asked for.": the kind, by its name (answer_types.toml)
+            return Decision(False, strength, f"No sentence of it gives the {wanted.name} asked for.")
         if analysis.focus and not best.extreme and self._focus_named(analysis, best) < FOCUS_MIN:
             # "What GFP fluorescence intensity did the rafts reach?" is not answered by a figure of
             # the rafts' size: the sentence must name what the value is of
