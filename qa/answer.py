@@ -384,6 +384,7 @@ class ExtractiveAnswerer:
             return ""
         where = f"{fold(c.text)} {self._passage_place(c.passage, places)}"  # folded once per passage
         about = [subj for subj in subjects if self._names(subj, where, full.get(subj, ""))]
+        drugs = [subj for subj in subjects if drug_name(subj)]
         if not about:  # bound to it in the same section ("the trial" of a section about everolimus)?
             section = self._section_place(c.passage, places)
             if not any(self._names(subj, section, full.get(subj, "")) for subj in subjects):
@@ -391,15 +392,13 @@ class ExtractiveAnswerer:
             about = [subj for subj in subjects if self._names(subj, section, full.get(subj, ""))]
             # only the section names the drug asked about: a sentence naming another agent is about
             # that one ("T-DM1 treatment provided an overall response rate of 33%" is not neratinib's)
-            other = self._other_agent(c.text, question)
-            drug = next((subj for subj in about if DRUG_NAME.search(subj.lower())), "")
-            if drug and other:
+            drug = next((subj for subj in about if subj in drugs), "")
+            if drug and self._other_agent(c.text, question):
                 return drug
         else:
             # a drug the question names is named where the sentence is, or bound to it by its section,
             # and the sentence names no other agent: "the median PFS was 41 weeks" of an everolimus
             # passage is not neratinib's because the question also writes "PFS"
-            drugs = [subj for subj in subjects if drug_name(subj)]
             if drugs and not any(d in about for d in drugs):
                 section = self._section_place(c.passage, places)
                 if not any(self._names(d, section, full.get(d, "")) for d in drugs) \

@@ -25,7 +25,7 @@ from qa.lexical import tokenize
 from qa.settings import SETTINGS
 from qa.subjects import SubjectReader, Subjects
 from qa.tables import Extreme, TableReader
-from qa.terms import DRUG_ENDINGS, DRUG_NAME, LAY_PATTERNS, PUBLICATION_WORDS, KeyTerms, data_toml
+from qa.terms import DRUG_ENDINGS, DRUG_NAME, LAY_PATTERNS, NEVER, PUBLICATION_WORDS, KeyTerms, data_toml
 from qa.text import STOPWORDS, fold
 
 # A question that names a part of the article ("the summary at the top", "in the closing remarks",
@@ -231,7 +231,7 @@ def measure_stated(measure: str, text: str) -> bool:
     return bool(re.search(rf"(?<![\d.]){re.escape(m.group(1))}\s*{_unit_pattern(m.group(2))}(?![A-Za-z])", text))
 
 
-_CONTRAST = re.compile(data_toml("discourse.toml").get("contrasts", r"(?!x)x"), re.I)
+_CONTRAST = re.compile(data_toml("discourse.toml").get("contrasts", NEVER), re.I)
 
 
 def alternatives(question: str) -> tuple[str, ...]:

@@ -168,6 +168,8 @@ class SubjectReader:
     def __init__(self, corpus: NamingCorpus):
         self.corpus = corpus
         self._word_table: np.ndarray | None = None  # vectors of the article's own words
+        self._by_initial: dict[str, list[str]] | None = None  # the article's words by their first letter
+        self._spelt: dict[str, str] = {}  # `spelt_nearly`, once per word (read twice per question)
         self._stems: dict[str, str] | None = None
         # the corpus' runs of capitalised words, and the acronyms looked up in them (-> their words)
         self._runs: tuple[tuple, list[list[str]], dict[str, str]] | None = None
@@ -294,10 +296,17 @@ class SubjectReader:
         low = word.lower()
         if len(low) < SPELLING_MIN_LETTERS or not low.isalpha() or not rare_word(low):
             return ""  # "heart" is no misspelling of "heat": a common word is meant as written
-        near = difflib.get_close_matches(low, [w for w in self.corpus.vocabulary if w[:1] == low[:1]],
-                                         n=2, cutoff=SPELLING_MATCH)
-        return near[0] if len(near) == 1 or near and difflib.SequenceMatcher(None, low, near[0]).ratio() > \
-            difflib.SequenceMatcher(None, low, near[1]).ratio() else ""
+        if low not in self._spelt:
+            if len(self._spelt) > 10000:
+                self._spelt.clear()
+            if self._by_initial is None:
+                self._by_initial = {}
+                for w in self.corpus.vocabulary:
+                    self._by_initial.setdefault(w[:1], []).append(w)
+            near = difflib.get_close_matches(low, self._by_initial.get(low[:1], []), n=2, cutoff=SPELLING_MATCH)
+            self._spelt[low] = near[0] if len(near) == 1 or near and difflib.SequenceMatcher(
+                None, low, near[0]).ratio() > difflib.SequenceMatcher(None, low, near[1]).ratio() else ""
+        return self._spelt[low]
 
     def unknown_terms(self, question: str, bibliographic: bool) -> list[str]:
         """Question words naming something the corpus never mentions (see `qa.answer.AbstentionRule`)."""
