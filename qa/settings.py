@@ -74,6 +74,7 @@ class AnswerSettings:
     # difflib ratio from which an absent word is suggested as a misspelling of an article's word
     # ("lapatanib" ~ "lapatinib" 0.89; "metformin" ~ "formation" 0.67 is not)
     spelling_match: float = 0.85
+    spelling_min_letters: int = 5  # shorter absent words get no suggestion
     max_sentences: int = 4
 
 

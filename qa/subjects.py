@@ -38,7 +38,7 @@ from qa.terms import (BIBLIOGRAPHIC_ALIASES, DRUG_NAME, EVERYDAY_TOPICS, GENERIC
 from qa.text import STOPWORDS, fold, plain_words
 
 SPELLING_MATCH = SETTINGS.answer.spelling_match  # difflib ratio from which a word is a misspelling of another
-SPELLING_MIN_LETTERS = 5
+SPELLING_MIN_LETTERS = SETTINGS.answer.spelling_min_letters
 NAME_MATCH = SETTINGS.answer.name_match  # a capitalised word this close to a word of the article is that word
 
 ROMAN = re.compile(r"[IVXL]+")
