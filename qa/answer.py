@@ -26,7 +26,7 @@ from qa.query import (AnswerType, QueryAnalysis, asks_for_definition, described_
                       stated_numbers, years_in)
 from qa.scoring import SentenceScorer
 from qa.subjects import TITLE_RUN, organisms_in
-from qa.terms import DRUG_NAME, GENERIC, GENERIC_TOKENS, NEVER, KeyTerms, data_toml, drug_name, token_set
+from qa.terms import DRUG_NAME, GENERIC, GENERIC_TOKENS, NEVER, KeyTerms, data_toml, drug_name, rare_word, token_set
 from qa.text import fold
 
 
@@ -541,7 +541,8 @@ class ExtractiveAnswerer:
                     or ("" if c.in_named_part else self._unnamed(name_checks, c, places))
                 if not c.off_subject and kinds_asked:
                     # "the seroprevalence in cattle" is not answered by a sentence about goats and sheep
-                    kinds = {k for _, k in organisms_in(c.text)}
+                    # (a sentence naming none is about those its passage names: "... in both species")
+                    kinds = {k for _, k in organisms_in(c.text) or organisms_in(c.passage.text)}
                     if kinds and not kinds & kinds_asked:
                         c.off_subject = analysis.subjects.organisms[0][0]
                 if not c.off_subject and years_asked:
@@ -578,6 +579,13 @@ class ExtractiveAnswerer:
             unstated += [a for a in analysis.alternatives if any(
                 not self.terms.in_corpus(t) and not any(self.terms.in_corpus(x) for x in synonyms.get(t, ()))
                 for t in tokenize(a) if t not in GENERIC_TOKENS)]
+            # ... or conditions it names an experiment by ("grown under hypoxic conditions") with a rare
+            # word the article never writes, nor its word for it: a common one ("ordinary lab
+            # conditions") may be a lay paraphrase of the article's
+            unstated += [w for w in analysis.conditions if any(
+                rare_word(part) and not self.terms.in_corpus(t)
+                and not any(self.terms.in_corpus(x) for x in synonyms.get(t, ()))
+                for part in w.split("-") if part for t in tokenize(part)[:1] if t not in GENERIC_TOKENS)]
         decision = self._decide(analysis, best, wanted, features, unstated)
         sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
         # a parent listed beside its own child says nothing more: keep the child

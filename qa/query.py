@@ -251,6 +251,19 @@ def alternatives(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+_CONDITIONS = re.compile(data_toml("discourse.toml").get("conditions", NEVER), re.I)
+
+
+def conditions(question: str) -> tuple[str, ...]:
+    """The words of the conditions a question names an experiment by ("hypoxic", "non-replicating"
+    of "grown under hypoxic, non-replicating conditions"; "high-magnesium" of "in high-magnesium
+    medium"), function words left out."""
+    out: list[str] = []
+    for m in _CONDITIONS.finditer(question):
+        out += [w for w in re.findall(r"[\w-]+", m.group(1)) if w.lower() not in STOPWORDS]
+    return tuple(dict.fromkeys(out))
+
+
 def specific_numbers(question: str) -> tuple[str, ...]:
     """The numbers a question states as a condition an answer must share ("at 25°C", "in 2010", "a
     population size of 5000"): not an approximation ("about 2,400 women"), not a small count that an
@@ -258,7 +271,7 @@ def specific_numbers(question: str) -> tuple[str, ...]:
     number with a unit ("a 14-item form", "the 110-patient study") is one."""
     text = _THOUSANDS.sub("", question)
     out = []
-    for m in re.finditer(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.]\d)(?![A-Za-z])(?!-[A-Z])", text):
+    for m in re.finditer(r"(?<![\w.-])\d+(?:\.\d+)?(?!\d)(?![\w.]\d)(?![A-Za-z])(?!-[A-Z])", text):
         n = m.group(0)
         if ("." not in n and int(n) < 13) or _APPROXIMATE.search(text[:m.start()]):
             continue
@@ -266,7 +279,7 @@ def specific_numbers(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-_YEAR = re.compile(r"(?<![\d\[.,])(?:1[89]\d\d|20\d\d)(?![\d\]])")
+_YEAR = re.compile(r"(?<![\d\[.,])(?:1[89]\d\d|20\d\d)(?![\d\]]|s\b)")  # not a decade ("the 1980s")
 _RELATIVE = re.compile(r"(?:\b(?:before|after|since|until|till|by|from|between|prior to|than|and|or|to)|[-–/])\s*$", re.I)
 
 
@@ -322,6 +335,7 @@ class QueryAnalysis:
     specific_numbers: tuple[str, ...] = ()  # the conditions it states by number ("at 25°C"): `specific_numbers`
     measures: tuple[str, ...] = ()  # the measures it states ("at 42°C"): `stated_measures`
     alternatives: tuple[str, ...] = ()  # the conditions it chooses over others ("UV light"): `alternatives`
+    conditions: tuple[str, ...] = ()  # the words of the conditions it names ("hypoxic"): `conditions`
     years: tuple[str, ...] = ()  # the years it asks about as its time ("in the 2010 survey"): `stated_years`
     subjects: Subjects = field(default_factory=Subjects)  # what it names, and what the corpus lacks (`qa.subjects`)
     extremes: tuple[Extreme, ...] = ()  # the table rows holding the extreme it asks for (`qa.tables`)
@@ -409,7 +423,8 @@ class QueryAnalyzer:
             abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),
-            measures=stated_measures(question), alternatives=alternatives(question), years=stated_years(question), subjects=subjects,
+            measures=stated_measures(question), alternatives=alternatives(question),
+            conditions=conditions(question), years=stated_years(question), subjects=subjects,
             extremes=self._tables.read(question) if self._tables is not None else (),
             named_rows=self._tables.named_rows(query) if self._tables is not None else ())
 

@@ -329,6 +329,9 @@ class SubjectReader:
                 continue
             if w.lower() in _FILLERS:  # "OK, unrelated: ..."
                 continue
+            decade = re.fullmatch(r"(1[5-9]|20)(\d)0s", w)
+            if decade and any(self.terms.in_corpus(f"{decade.group(1)}{decade.group(2)}{d}") for d in range(10)):
+                continue  # "the 1980s": the article writes a year of them ("from 1981 to 1983")
             if ROMAN.fullmatch(w) and _NUMBERED.search(body[:m.start()]):
                 continue  # "stage IV", "phase III": a number, which an article may write otherwise
             if re.match(r"\s+receptors?\b", body[m.end():], re.I) and self.terms.in_corpus(
