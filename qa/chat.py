@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 # how a question leans on the turns before it (qa/data/conversation.toml)
 _WORDS = data_toml("conversation.toml")
-_ANAPHORA, _NEW_TOPIC, _OTHER, _SWAP, _DANGLING = (
-    re.compile(_WORDS.get(k, NEVER), re.I) for k in ("anaphora", "new_topic", "other", "swap", "dangling"))
+_ANAPHORA, _NEW_TOPIC, _OTHER, _SWAP, _DANGLING, _BARE_PRONOUN, _ARTICLE_ITSELF = (
+    re.compile(_WORDS.get(k, NEVER), re.I)
+    for k in ("anaphora", "new_topic", "other", "swap", "dangling", "bare_pronoun", "article_itself"))
 # GRN163L, BOLERO-3, HER2; and names written with an inner capital: IgM, LipY, pNPC4, mRNA
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*|[A-Za-z]*[a-z][A-Z][A-Za-z\d]*")
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
@@ -39,6 +40,7 @@ _PERSONAL_ADVICE = re.compile(_WORDS.get("personal_advice", NEVER), re.I)
 _PRONOUN = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(_PERSONAL_PRONOUNS, key=len, reverse=True))) + r")\b",
                       re.I) if _PERSONAL_PRONOUNS else re.compile(NEVER)
 SHORT_QUESTION_WORDS = SETTINGS.chat.short_question_words  # this short, naming nothing: a follow-up
+BARE_PRONOUN_WORDS = SETTINGS.chat.bare_pronoun_words  # "Why does it matter?": no referent for "it"
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,22 @@ class ChatSession:
                 words_.append(w)
         return " ".join(words_)
 
+    @staticmethod
+    def _dangling(q: str) -> str:
+        """The pronoun of a first question that has nothing to refer to yet, or "": "its" or "that
+        study" with only words of asking before it ("What were its side effects?"), or a bare "it"
+        with at most `bare_pronoun_words` other words that do not ask about the article itself ("Why
+        does it matter?", not "Who wrote it?")."""
+        m = _DANGLING.search(q)
+        if m and not [w for w in words(q[:m.start()]) if w not in STOPWORDS and w not in _QUESTION_WORDS]:
+            return m.group(0)
+        m = _BARE_PRONOUN.search(q)
+        if m and not _ARTICLE_ITSELF.search(q) and len(
+                [w for w in words(q) if w not in STOPWORDS and w not in _QUESTION_WORDS
+                 and not _BARE_PRONOUN.fullmatch(w)]) <= BARE_PRONOUN_WORDS:
+            return m.group(0)
+        return ""
+
     def ask(self, question: str, k: int | None = None, mode: str | None = None,
             article: str | None = None) -> Answer:
         """Answer a question in the context of the conversation so far.
@@ -265,11 +283,10 @@ class ChatSession:
             noun = self.retriever.noun_for(article if article is not None else self.article)
             reply = f"That is not a question about {noun}: ask about a drug, a study, a result or a method."
             return Answer(q, reply, (), True, (), q, reason=reply)
-        dangling = _DANGLING.search(q)
-        if not self.turns and dangling and not _NAMED_TOKEN.search(q) and not any(
-                DRUG_NAME.search(w) for w in words(q)) and not [
-                w for w in words(q[:dangling.start()]) if w not in STOPWORDS and w not in _QUESTION_WORDS]:
-            word = dangling.group(0)
+        dangling = None if self.turns or _NAMED_TOKEN.search(q) or any(DRUG_NAME.search(w) for w in words(q)) \
+            else self._dangling(q)
+        if dangling:
+            word = dangling
             ask_back = (f"What does “{word}” refer to? Nothing has been asked about yet in this chat: "
                         "ask again with the drug, study or topic named.")
             answer = Answer(q, ask_back, (), True, (), q, reason=ask_back)

@@ -91,6 +91,9 @@ class ChatSettings:
     """Follow-up questions (`qa.chat`)."""
 
     short_question_words: int = 5  # a question this short that names nothing leans on the conversation
+    # a first question with a bare "it" and at most this many other words ("Why does it matter?")
+    # has nothing for "it" to refer to (`conversation.toml` bare_pronoun)
+    bare_pronoun_words: int = 2
 
 
 @dataclass(frozen=True)

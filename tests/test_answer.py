@@ -245,6 +245,23 @@ def test_first_question_is_never_a_follow_up(session):
     assert a.query == a.question
 
 
+@pytest.mark.parametrize("question", ["Why does it matter?", "How well does it work?", "Is it safe?",
+                                      "Do they work?"])
+def test_a_first_question_naming_only_it_asks_what_it_means(retriever, question):
+    # the licence statement had been quoted for "Why does it matter?" and "How well does it work?"
+    a = qa.ChatSession(retriever).ask(question)
+    assert a.abstained and not a.citations, a.text
+    assert a.reason.startswith("What does “") and "refer to?" in a.reason, a.reason
+
+
+def test_it_after_a_question_or_meaning_the_article_is_no_dangling_pronoun(session, retriever):
+    session.ask(MTD_Q)
+    a = session.ask("Is it safe?")
+    assert "refer to?" not in a.reason and "everolimus" in a.query, a.text
+    for q in ("Who wrote it?", "What is it about?", "When was it published?"):
+        assert "refer to?" not in qa.ChatSession(retriever).ask(q).reason, q
+
+
 def test_reset_clears_turns(session):
     session.ask(MTD_Q)
     assert len(session.turns) == 1

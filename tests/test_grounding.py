@@ -752,3 +752,10 @@ def test_an_abstention_for_want_of_the_kind_of_answer_names_that_kind(articles, 
     r = retriever if article == "her2-review" else articles
     a = ask(r, r.documents[0].doc_id if r is retriever else article, question)
     assert a.abstained and a.reason == f"No sentence of it gives the {kind} asked for.", a.reason
+
+
+def test_a_question_about_costs_asks_for_a_cost(articles, retriever):
+    # "What did the authors conclude about costs?" had quoted the competing-interests statement
+    for r, article in ((retriever, retriever.documents[0].doc_id), (articles, "pone.0046493"), (articles, "pntd.0002065")):
+        a = ask(r, article, "What did the authors conclude about costs?")
+        assert a.abstained and "cost" in a.reason and not a.citations, a.text
