@@ -120,7 +120,7 @@ def asks_for_reference(question: str) -> bool:
 
 
 # "31 patients"; not the 90 of "HSP90", "Table 1" or a reference marker "[36]"
-_COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])|\bNCT\d+"
+_COUNT = r"(?<![A-Za-z\d\[-])(?<!Table\s)(?<!Figure\s)\d[\d,.]*(?![A-Za-z\d\]])"
 # a drug by its ending, or a code name (BEZ235, GDC-0941; not HSP90)
 _DRUG_ANSWER = rf"(?i:\w(?:{DRUG_ENDINGS})\b)|\b[A-Za-z]{{2,}}-?\d{{3,}}[A-Za-z\d]*\b|\bT-DM1\b"
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"

@@ -262,6 +262,19 @@ def test_it_after_a_question_or_meaning_the_article_is_no_dangling_pronoun(sessi
         assert "refer to?" not in qa.ChatSession(retriever).ask(q).reason, q
 
 
+def test_a_trial_code_is_an_identifier_not_a_count(session, retriever):
+    # "How many patients received neratinib?" had quoted a Table 1 row whose only number is the
+    # trial's NCT code; a question for the code is still answered by it
+    a = session.ask("How many patients received neratinib?")
+    assert not any(re.fullmatch(r"[^\d]*NCT\d+[^\d]*", re.sub(r"Table \d+", "", c.sentence)) for c in a.citations), a.text
+    b = qa.ChatSession(retriever).ask("What is the trial number of the XL147 study?")
+    assert not b.abstained and "NCT01042925" in b.citations[0].sentence, b.text
+    kinds = {q: (t.name if (t := retriever.analyze(q).answer_type) else None) for q in (
+        "What's the registration number of the cixutumumab trial?", "How many patients were enrolled?",
+        "What is the PubMed identifier of the 2006 report by Geyer?")}
+    assert list(kinds.values()) == ["identifier", "count", None], kinds
+
+
 def test_reset_clears_turns(session):
     session.ask(MTD_Q)
     assert len(session.turns) == 1
