@@ -107,11 +107,14 @@ LAY_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
 _PARTS = data_toml("medical_word_parts.toml")
 MEDICAL_TERM = re.compile(rf"(?:{'|'.join(_PARTS['suffixes'])})$|^(?:{'|'.join(_PARTS['prefixes'])})"
                           if _PARTS else NEVER)
+_MEDICAL_SUFFIX = re.compile(rf"(?:{'|'.join(_PARTS['suffixes'])})$" if _PARTS else NEVER)
 
 
 def medical_term(word: str) -> bool:
     """A medical noun by its word parts; an adjective by a prefix alone ("neurological evidence")
     describes rather than names a topic."""
+    if _MEDICAL_SUFFIX.search(word):  # "cardiotoxic", "nephrotoxicity": its suffix names the topic
+        return True
     m = MEDICAL_TERM.search(word)
     return bool(m) and not (m.start() == 0 and m.end() < len(word) and re.search(r"(?:ic|ical|al)$", word))
 

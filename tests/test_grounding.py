@@ -759,3 +759,22 @@ def test_a_question_about_costs_asks_for_a_cost(articles, retriever):
     for r, article in ((retriever, retriever.documents[0].doc_id), (articles, "pone.0046493"), (articles, "pntd.0002065")):
         a = ask(r, article, "What did the authors conclude about costs?")
         assert a.abstained and "cost" in a.reason and not a.citations, a.text
+
+
+def test_a_medical_word_is_known_by_its_suffix_whatever_its_prefix():
+    from qa.terms import medical_term
+    # "cardio-" alone on an adjective describes ("cardiological evidence"); "-toxic" names a topic
+    assert medical_term("cardiotoxic") and medical_term("hepatotoxic") and medical_term("nephrotoxicity")
+    assert medical_term("endocrine") and medical_term("paracrine")
+    assert not medical_term("cardiological") and not medical_term("neurological")
+
+
+@pytest.mark.parametrize("article, question, absent", [
+    ("her2-review", "Is trastuzumab cardiotoxic?", "cardiotoxic"),
+    ("her2-review", "Can trastuzumab be combined with endocrine therapy?", "endocrine"),
+    ("pone.0046493", "Is MmPPOX hepatotoxic in mice?", "hepatotoxic"),
+])
+def test_a_side_effect_the_article_never_writes_makes_the_answer_abstain(articles, retriever, article, question, absent):
+    r = retriever if article == "her2-review" else articles
+    a = ask(r, r.documents[0].doc_id if r is retriever else article, question)
+    assert a.abstained and f"“{absent}”" in a.reason and not a.citations, a.text
