@@ -746,6 +746,8 @@ class ExtractiveAnswerer:
         glossary = self.corpus.glossary
         heading = c.passage.section_path[-1] if c.passage.section_path else ""
         where = f"{c.text} {heading} {c.passage.context if c.passage.kind in ('table_row', 'table_note') else ''}"
+        if analysis.focus_head and not analysis.focus_head & set(tokenize(where.replace("%", " percent "))):
+            return 0.0  # "The response could range from 0 to 32." gives no response rate ("33%" would)
         spelled = " ".join(glossary[w] for w in dict.fromkeys(re.findall(r"[A-Za-z][\w-]*", where)) if w in glossary)
         # only very close word vectors ("ratio" ~ the header "ratiob" 0.82); "minutes" ~ "weeks" is 0.55
         return max(self.terms.coverage(dict.fromkeys(terms, 1.0), f"{where} {spelled}", analysis.focus_synonyms,

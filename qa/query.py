@@ -264,6 +264,16 @@ def conditions(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def focus_head(text: str) -> frozenset[str]:
+    """The tokens that name the generic word ending the thing a question asks the value of ("rate"
+    of "response rate": it and its `FOCUS_FORMS`, "percent", "per" ...), or none: a sentence giving
+    the value must name it, though it is a word of asking and no key term."""
+    last = re.findall(r"[A-Za-z][\w-]*", text)[-1:]
+    if not last or last[0].lower() not in _FOCUS_HEADS:
+        return frozenset()
+    return frozenset(t for w in (last[0].lower(), *FOCUS_FORMS.get(last[0].lower(), ())) for t in tokenize(w))
+
+
 def specific_numbers(question: str) -> tuple[str, ...]:
     """The numbers a question states as a condition an answer must share ("at 25°C", "in 2010", "a
     population size of 5000"): not an approximation ("about 2,400 women"), not a small count that an
@@ -303,6 +313,7 @@ def _canonical(number: str) -> str:
 
 
 # words of a value's name that a sentence giving the figure may leave implicit ("the median TTP")
+_FOCUS_HEADS = frozenset(w.lower() for w in data_toml("answer_types.toml").get("focus_heads", ()))
 _SUMMARY_STATISTICS = frozenset(t for w in data_toml("answer_types.toml").get("focus_ignores", ()) for t in tokenize(w))
 # other ways a sentence writes a word of a focus ("min" for "minutes"): word -> its forms
 FOCUS_FORMS: dict[str, tuple[str, ...]] = {
@@ -346,6 +357,9 @@ class QueryAnalysis:
     # parentheses), and the other words that name each term (its long form, a unit of its scale)
     focus_groups: tuple[tuple[str, ...], ...] = ()
     focus_synonyms: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # the words, one of which must name the generic word that ends that thing ("rate" of "response
+    # rate": "rate", "percent", "per" ...; `answer_types.toml` focus_heads), or none
+    focus_head: frozenset[str] = frozenset()
 
     @property
     def lexical(self) -> str:
@@ -420,6 +434,7 @@ class QueryAnalyzer:
             bibliographic=bibliographic,
             hints=q_hints, query_described=q_described, query_defined=q_defined,
             answer_type=wanted, focus_text=focus_text, focus=focus, focus_groups=groups, focus_synonyms=focus_synonyms,
+            focus_head=focus_head(focus_text) if focus else frozenset(),
             abbreviations=tuple(self.abbreviations_in(question)),
             definitions=defined, described=described, named_parts=hints,
             numbers=frozenset(numbers_in(question)), specific_numbers=specific_numbers(question),

@@ -33,6 +33,12 @@ def ask(retriever, article: str, *turns: str) -> qa.Answer:
     return answer
 
 
+def ask_either(articles, retriever, article: str, *turns: str) -> qa.Answer:
+    """`ask` of the review's own index for "her2-review", else of the development articles."""
+    return ask(retriever, retriever.documents[0].doc_id, *turns) if article == "her2-review" \
+        else ask(articles, article, *turns)
+
+
 def test_specific_numbers_are_stated_conditions_not_approximations_counts_or_names():
     assert specific_numbers("What was the mean lysis time at 25°C in 2010, at an Ne of 5,000?") == ("25", "2010", "5000")
     assert specific_numbers("In the series of about 2,400 women, or roughly 300 of them, ...?") == ()
@@ -719,9 +725,8 @@ def test_a_chosen_condition_the_article_writes_is_answered(articles, session):
     ("pntd.0002065", "Should I vaccinate my sheep against Rift Valley fever?"),
 ])
 def test_a_question_of_what_one_person_should_do_is_answered_under_a_caution(articles, retriever, article, question):
-    r = retriever if article == "her2-review" else articles
-    a = ask(r, r.documents[0].doc_id if r is retriever else article, question)
-    noun = "The review" if r is retriever else "The article"
+    a = ask_either(articles, retriever, article, question)
+    noun = "The review" if article == "her2-review" else "The article"
     assert a.caution.startswith(f"{noun} reports what studies found and makes no recommendation"), a.caution
     assert a.to_dict()["caution"] == a.caution
 
@@ -749,8 +754,7 @@ def test_a_two_character_code_is_a_subject_the_answer_must_be_about(articles):
     ("pntd.0002065", "What dose of vaccine was given to the sheep?", "dose"),
 ])
 def test_an_abstention_for_want_of_the_kind_of_answer_names_that_kind(articles, retriever, article, question, kind):
-    r = retriever if article == "her2-review" else articles
-    a = ask(r, r.documents[0].doc_id if r is retriever else article, question)
+    a = ask_either(articles, retriever, article, question)
     assert a.abstained and a.reason == f"No sentence of it gives the {kind} asked for.", a.reason
 
 
@@ -775,6 +779,24 @@ def test_a_medical_word_is_known_by_its_suffix_whatever_its_prefix():
     ("pone.0046493", "Is MmPPOX hepatotoxic in mice?", "hepatotoxic"),
 ])
 def test_a_side_effect_the_article_never_writes_makes_the_answer_abstain(articles, retriever, article, question, absent):
-    r = retriever if article == "her2-review" else articles
-    a = ask(r, r.documents[0].doc_id if r is retriever else article, question)
+    a = ask_either(articles, retriever, article, question)
     assert a.abstained and f"“{absent}”" in a.reason and not a.citations, a.text
+
+
+@pytest.mark.parametrize("article, question, said", [
+    ("her2-review", "What is the response rate of T-DM1?", "33%"),
+    ("pone.0000217", "What mean mutation rate did hydroxylamine give the ΦX174 populations?", "0.1"),
+])
+def test_a_rate_is_answered_by_a_sentence_naming_the_rate(articles, retriever, article, question, said):
+    a = ask_either(articles, retriever, article, question)
+    assert not a.abstained and said in a.citations[0].sentence, a.reason
+
+
+@pytest.mark.parametrize("article, question", [
+    # the MIC sentence names M. bovis BCG's growth and gives no growth rate
+    ("pone.0046493", "What was the growth rate of M. bovis BCG with MmPPOX?"),
+    ("pone.0000217", "What was the transfer rate?"),
+])
+def test_a_rate_the_article_does_not_give_is_not_answered_by_its_other_figures(articles, article, question):
+    a = ask(articles, article, question)
+    assert a.abstained and "rate asked for" in a.reason and not a.citations, a.text
