@@ -28,6 +28,7 @@ _ANAPHORA, _NEW_TOPIC, _OTHER, _SWAP, _DANGLING, _BARE_PRONOUN, _ARTICLE_ITSELF 
 # GRN163L, BOLERO-3, HER2; and names written with an inner capital: IgM, LipY, pNPC4, mRNA
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*|[A-Za-z]*[a-z][A-Z][A-Za-z\d]*")
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
+_ASKS_WHICH = re.compile(r"^\W*(?:which|what)\b", re.I)  # a question asking for one thing of a kind
 _EPONYM = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})['’]s\b")
 # words of how a question is asked: "What were its side effects?" names nothing "its" could be
 _QUESTION_WORDS = frozenset(_WORDS.get("asking_words", ()))
@@ -209,12 +210,34 @@ class ChatSession:
                      and w.lower() not in subject.lower()]
             # a measure or method named after someone ("Cronbach's alphas", "Fisher's exact test")
             extra += [w for w in _EPONYM.findall(first) if w.lower() not in subject.lower() and w not in extra]
+            codes = [w for w in extra if any(ch.isdigit() for ch in w) or DRUG_NAME.search(w.lower())]
+            if len(codes) > 1 and _ASKS_WHICH.match(prev.own):
+                # "Which dual PI3K/mTOR blocker ...?" answered by "... include GDC-0941, INK128, and
+                # the dual PI3K/mTOR inhibitor BEZ235": "its" is the one the question's words describe
+                nearest = self._nearest(first, codes, subject)
+                extra = [w for w in extra if w not in codes or w == nearest or not nearest]
             drug = self._answered_drug(prev.query, first, subject)
             subject = " ".join([subject, *([drug] if drug else []), *extra[:3]]).strip()
         if _OTHER.search(question):  # "the other phase II": not the 112-patient one just asked about
             subject = " ".join(w for w in subject.split() if not re.fullmatch(r"\d[\w-]*", w))
         return Rewrite(f"{question} ({subject})", carried=subject, referent=referent) if subject \
             else Rewrite(question)
+
+    @staticmethod
+    def _nearest(sentence: str, names: list[str], subject: str) -> str | None:
+        """Of the names a sentence writes, the one nearest after the question's own words in it (a
+        description comes before the name it describes: "the dual PI3K/mTOR inhibitor BEZ235"), else
+        the nearest before them; None when it writes none of those words."""
+        low = sentence.lower()
+        anchors = [(m.start(), m.end()) for t in subject.lower().split() for m in re.finditer(re.escape(t), low)]
+        found = [(low.find(n.lower()), n) for n in names if n.lower() in low]
+        if not anchors or not found:
+            return None
+
+        def gap(start: int) -> int:
+            after = [start - end for _, end in anchors if end <= start]
+            return min(after) if after else len(low) + min(a - start for a, _ in anchors)
+        return min(found, key=lambda f: gap(f[0]))[1]
 
     @staticmethod
     def _answered_drug(query: str, sentence: str, subject: str) -> str | None:

@@ -290,6 +290,17 @@ def test_answerer_protocol(retriever):
     assert isinstance(ExtractiveAnswerer(retriever), qa.Answerer)
 
 
+def test_its_after_a_which_question_is_the_name_the_question_describes(session):
+    # the answer lists GDC-0941, INK128 and "the dual PI3K/mTOR inhibitor BEZ235": "its" is BEZ235
+    session.ask("Which dual PI3K/mTOR blocker has ongoing trials in HER2-resistant disease?")
+    a = session.ask("In its phase I/Ib trial of solid tumours, which breast cancer patients will be included?")
+    carried = a.query[len(a.question):]
+    assert "BEZ235" in carried and "GDC-0941" not in carried and "INK128" not in carried, a.query
+    assert not a.abstained and "PIK3CA" in a.text, a.text
+    assert qa.ChatSession._nearest("the PI3K inhibitor GDC-0941 and the dual PI3K/mTOR inhibitor BEZ235",
+                                   ["GDC-0941", "BEZ235"], "dual PI3K/mTOR") == "BEZ235"
+
+
 def test_follow_up_with_that_as_its_subject(session):
     """"did that ..." leans on the previous turn like "it" does."""
     session.ask("What did adding pertuzumab to trastuzumab and docetaxel achieve in the phase III study?")
