@@ -577,14 +577,12 @@ class ExtractiveAnswerer:
             # ... or a condition it chooses over another ("with UV light instead of heat", "adding
             # sodium azide instead of KCN") with a word the article never writes, nor its word for it
             unstated += [a for a in analysis.alternatives if any(
-                not self.terms.in_corpus(t) and not any(self.terms.in_corpus(x) for x in synonyms.get(t, ()))
-                for t in tokenize(a) if t not in GENERIC_TOKENS)]
+                self._unwritten(t, synonyms) for t in tokenize(a) if t not in GENERIC_TOKENS)]
             # ... or conditions it names an experiment by ("grown under hypoxic conditions") with a rare
             # word the article never writes, nor its word for it: a common one ("ordinary lab
             # conditions") may be a lay paraphrase of the article's
             unstated += [w for w in analysis.conditions if any(
-                rare_word(part) and not self.terms.in_corpus(t)
-                and not any(self.terms.in_corpus(x) for x in synonyms.get(t, ()))
+                rare_word(part) and self._unwritten(t, synonyms)
                 for part in w.split("-") if part for t in tokenize(part)[:1] if t not in GENERIC_TOKENS)]
         decision = self._decide(analysis, best, wanted, features, unstated)
         sections = list(dict.fromkeys(p.section for p in passages if p.kind != "reference" or bibliographic))
@@ -736,6 +734,10 @@ class ExtractiveAnswerer:
                 "exact_rel": min(1.0, exact / (1 - absent)) if absent < 0.999 else 0.0,
                 "coverage_rel": min(1.0, best.coverage / (1 - absent)) if absent < 0.999 else 0.0,
                 "strength": self._strength(best)}
+
+    def _unwritten(self, term: str, synonyms: Mapping[str, set[str]]) -> bool:
+        """True when the corpus never writes the key term, nor any word the lay file gives for it."""
+        return not self.terms.in_corpus(term) and not any(self.terms.in_corpus(x) for x in synonyms.get(term, ()))
 
     def _focus_named(self, analysis: QueryAnalysis, c: _Candidate) -> float:
         """The share of what a "what <value>" question asks the value of that the sentence itself

@@ -44,6 +44,11 @@ SHORT_QUESTION_WORDS = SETTINGS.chat.short_question_words  # this short, naming 
 BARE_PRONOUN_WORDS = SETTINGS.chat.bare_pronoun_words  # "Why does it matter?": no referent for "it"
 
 
+def _anchors(low: str, subject: str) -> list[tuple[int, int]]:
+    """Where a lower-cased sentence writes the words of a question's subject: (start, end) of each."""
+    return [(m.start(), m.end()) for t in subject.lower().split() for m in re.finditer(re.escape(t), low)]
+
+
 @dataclass(frozen=True)
 class Rewrite:
     """A question as the conversation makes it: what is searched for, and why."""
@@ -229,7 +234,7 @@ class ChatSession:
         description comes before the name it describes: "the dual PI3K/mTOR inhibitor BEZ235"), else
         the nearest before them; None when it writes none of those words."""
         low = sentence.lower()
-        anchors = [(m.start(), m.end()) for t in subject.lower().split() for m in re.finditer(re.escape(t), low)]
+        anchors = _anchors(low, subject)
         found = [(low.find(n.lower()), n) for n in names if n.lower() in low]
         if not anchors or not found:
             return None
@@ -246,7 +251,7 @@ class ChatSession:
         if any(DRUG_NAME.search(w) for w in words(query)):
             return None
         low = sentence.lower()
-        anchors = [m.start() for t in subject.lower().split() for m in re.finditer(re.escape(t), low)]
+        anchors = [a for a, _ in _anchors(low, subject)]
         drugs = [(m.start(), m.group(0)) for m in re.finditer(r"[a-z][a-z-]+", low)
                  if DRUG_NAME.search(m.group(0)) and m.group(0) not in subject.lower()]
         if not drugs or not anchors:
@@ -309,8 +314,7 @@ class ChatSession:
         dangling = None if self.turns or _NAMED_TOKEN.search(q) or any(DRUG_NAME.search(w) for w in words(q)) \
             else self._dangling(q)
         if dangling:
-            word = dangling
-            ask_back = (f"What does “{word}” refer to? Nothing has been asked about yet in this chat: "
+            ask_back = (f"What does “{dangling}” refer to? Nothing has been asked about yet in this chat: "
                         "ask again with the drug, study or topic named.")
             answer = Answer(q, ask_back, (), True, (), q, reason=ask_back)
             self.turns.append(Turn(q, q, answer))

@@ -115,8 +115,8 @@ def medical_term(word: str) -> bool:
     describes rather than names a topic."""
     if _MEDICAL_SUFFIX.search(word):  # "cardiotoxic", "nephrotoxicity": its suffix names the topic
         return True
-    m = MEDICAL_TERM.search(word)
-    return bool(m) and not (m.start() == 0 and m.end() < len(word) and re.search(r"(?:ic|ical|al)$", word))
+    m = MEDICAL_TERM.search(word)  # without a suffix, only a prefix can match (at the start)
+    return bool(m) and not (m.end() < len(word) and re.search(r"(?:ic|ical|al)$", word))
 
 
 # Words of how a question is asked, not of what it is about (qa/data/question_words.txt).
