@@ -155,18 +155,23 @@ def calibration(model: DecisionModel, rows) -> list[dict]:
     return out
 
 
+def cached(path: Path, refit: bool, make) -> list:
+    """The rows cached at `path` when `refit` (and it exists); else `make()`'s, cached there."""
+    if refit and path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    rows = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--refit", action="store_true", help="use the cached features")
     ap.add_argument("--index-root", type=Path, default=ROOT / ".cache" / "fit-index")
     ap.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     args = ap.parse_args()
-    if args.refit and CACHE.exists():
-        rows = json.loads(CACHE.read_text(encoding="utf-8"))
-    else:
-        rows = collect(args.index_root)
-        CACHE.parent.mkdir(parents=True, exist_ok=True)
-        CACHE.write_text(json.dumps(rows), encoding="utf-8")
+    rows = cached(CACHE, args.refit, lambda: collect(args.index_root))
     arts = sorted({r["article"] for r in rows})
     loao = {}
     for a in arts:

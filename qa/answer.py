@@ -24,7 +24,7 @@ from qa.settings import SETTINGS
 from qa.lexical import tokenize
 from qa.query import (AnswerType, QueryAnalysis, asks_for_definition, described_names, measure_stated, numbers_in,
                       stated_numbers, years_in)
-from qa.scoring import SentenceScorer
+from qa.scoring import SentenceScorer, SentenceWeights
 from qa.subjects import TITLE_RUN, organisms_in
 from qa.terms import DRUG_NAME, GENERIC, GENERIC_TOKENS, NEVER, KeyTerms, data_toml, drug_name, rare_word, token_set
 from qa.text import fold
@@ -151,7 +151,7 @@ class AbstentionRule:
        reach `min_score`, and it must hold the kind of answer asked for (`ANSWER_TYPES`: a date for
        "when", an amount for "cost", a dose for "dose", a count for "how many", a duration for
        "how long", a drug for "which drug", an adverse event for "which side effects"); sentences
-       without it are ranked `type_penalty` lower, so that one holding it comes first. A sentence
+       without it rank lower (`SentenceSettings.untyped`), so that one holding it comes first. A sentence
        from the part of the article the question names ("according to the summary", "how did the
        authors gather their material": the abstract's Design) counts `PART_BONUS` more.
        `min_score` 0.45 sits above every unrelated question of the six sets (at most 0.35) and
@@ -160,21 +160,13 @@ class AbstentionRule:
 
     min_score: float = SETTINGS.answer.min_score
     coverage_weight: float = SETTINGS.answer.coverage_weight
-    type_penalty: float = SETTINGS.answer.type_penalty
 
 
 CARRIED_WEIGHT = SETTINGS.answer.carried_weight
-DEFINITION_BONUS = SETTINGS.answer.definition_bonus  # for a sentence that spells out the abbreviation a question asks about
-AVOID_PENALTY = SETTINGS.answer.avoid_penalty  # for a sentence about the thing a follow-up turns away from ("the other study")
 FOLLOWING_GAIN = SETTINGS.answer.following_gain  # share of the question's key terms the next sentence must add to join the best
-NUMBER_BONUS = SETTINGS.answer.number_bonus  # for a sentence holding every number the question writes
 PART_BONUS = SETTINGS.answer.part_bonus  # for a sentence of the part of the article the question names
-SUBJECT_PENALTY = SETTINGS.answer.subject_penalty  # for a sentence not about the drug, trial or gene the question names
-EXTREME_BONUS = SETTINGS.answer.extreme_bonus  # for the table row holding the extreme asked for ("the largest SD")
-LINKED_BONUS = SETTINGS.answer.linked_bonus  # for a row of another table with that row's label
 FOCUS_MIN = SETTINGS.answer.focus_min  # share of the thing a "what <value>" question names that a sentence must name
 FOCUS_SOFT_MATCH = SETTINGS.answer.focus_soft_match  # the word-vector cosine from which a word names a focus word
-NAMED_ROW_BONUS = SETTINGS.answer.named_row_bonus  # for a table row the question names, with its column
 DESCRIPTION_BONUS = SETTINGS.answer.description_bonus  # for a sentence saying what the thing asked about is ("PTEN—a negative regulator")
 # Sentences that mention a result without reporting it (qa/data/unreported.toml): a proposed test
 # or a planned study ("this hypothesis can be tested by ...") answers no question about its result,
@@ -213,6 +205,7 @@ class _Candidate:
     previous: str = ""  # the sentence before it in its passage
     off_subject: str = ""  # a subject of the question it is not about ("neratinib"), if any
     extreme: bool = False  # the table row holding the column extreme the question asks for
+    signals: dict[str, float] = field(default_factory=dict)  # what it is ranked by (`qa.scoring.SIGNALS`)
 
 
 @dataclass(frozen=True)
@@ -262,6 +255,10 @@ class ExtractiveAnswerer:
         # the fitted decision (qa/data/decision.json); False: the hand-set `AbstentionRule.min_score`
         self.model: DecisionModel | None = load_decision_model() if model is True else (model or None)
         self.force = False  # answer whatever the model says (for fitting it: eval/fit_decision.py)
+        self.sentence_weights = SentenceWeights.from_settings()
+        # when a list: each answer appends its candidates' (text, passage, signals, similarity), for
+        # fitting `sentence_weights` (eval/fit_sentences.py)
+        self.record: list | None = None
         self.terms = corpus.terms
 
     def key_terms(self, question: str) -> list[str]:
@@ -508,33 +505,28 @@ class ExtractiveAnswerer:
                 [c.passage for c in cands], [c.previous for c in cands])
             for c, sc in zip(cands, scored):
                 c.similarity, c.coverage = sc.similarity, sc.coverage
-                c.score = sc.value(self.rule.coverage_weight) - 0.02 * c.rank
+                sig = c.signals
+                sig["coverage"], sig["rank"] = sc.coverage, float(c.rank)
                 if wanted is not None and not wanted.search(c.text):
-                    c.score -= self.rule.type_penalty
+                    sig["untyped"] = 1.0
                 elif analysis.focus and not (extreme_rows or linked_rows) \
                         and self._focus_named(analysis, c) < FOCUS_MIN:
-                    c.score -= self.rule.type_penalty  # a figure, but not of the thing asked about
-                if c.text in avoid:
-                    c.score -= AVOID_PENALTY
+                    sig["focus_unnamed"] = 1.0  # a figure, but not of the thing asked about
+                sig["avoided"] = float(c.text in avoid)
                 held = numbers_in(f"{c.text} {c.passage.context}" if c.passage.kind == "table_row" else c.text)
-                if numbers and numbers <= held:  # a table row's caption counts ("... in 2007")
-                    c.score += NUMBER_BONUS
+                sig["numbers"] = float(bool(numbers) and numbers <= held)  # a table row's caption counts ("... in 2007")
                 c.in_named_part = named_part[c.passage.id]
-                c.score += PART_BONUS * c.in_named_part  # "according to the summary, ..."
+                sig["named_part"] = c.in_named_part  # "according to the summary, ..."
                 # "At which university was Mike T. John based?": the affiliation of that byline ("John MT")
                 c.describes = bool(described and described & described_names(c.text)) or (
                     asks_institution and c.passage.kind == "front"
                     and any(f"of {a}:" in c.text for a in analysis.subjects.authors))
-                if c.describes:
-                    c.score += DESCRIPTION_BONUS  # "trastuzumab, a ... monoclonal antibody" for "what kind of drug"
+                sig["describes"] = float(c.describes)  # "trastuzumab, a ... monoclonal antibody" for "what kind of drug"
                 c.defines = bool(definitions) and any(d in fold(c.text) for d in definitions)
-                if c.defines:
-                    c.score += DEFINITION_BONUS
+                sig["defines"] = float(c.defines)
                 c.extreme = c.passage.id in extreme_rows
-                if c.extreme:
-                    c.score += EXTREME_BONUS
-                elif c.passage.id in linked_rows:
-                    c.score += LINKED_BONUS
+                sig["extreme"] = float(c.extreme)
+                sig["linked"] = float(not c.extreme and c.passage.id in linked_rows)
                 # the part of the article the question names (its funding, its front matter) speaks
                 # for the whole article, whatever names the question gives it
                 c.off_subject = self._off_subject(subjects, c, question, wanted, places, full) \
@@ -551,17 +543,21 @@ class ExtractiveAnswerer:
                                                                         if c.passage.kind == "table_row" else "")))
                     if given and not given & years_asked:
                         c.off_subject = analysis.years[0]
-                if c.off_subject:
-                    c.score -= SUBJECT_PENALTY  # about another drug, trial or gene than the one asked about
-                elif c.passage.id in named_rows:
-                    c.score += NAMED_ROW_BONUS  # not the 2007 survey's row for "in the 2010 survey"
+                # about another drug, trial or gene than the one asked about; or the row the question
+                # names (not the 2007 survey's row for "in the 2010 survey")
+                sig["off_subject"] = float(bool(c.off_subject))
+                sig["named_row"] = float(not c.off_subject and c.passage.id in named_rows)
             if any(c.passage.id in linked_rows and not c.off_subject for c in cands):
                 # "the domain with the weakest ICC: what was its Cronbach's alpha?": the row of the
                 # ICC table need not name the alpha its linked row gives
                 for c in cands:
                     if c.extreme and c.off_subject:
                         c.off_subject = ""
-                        c.score += SUBJECT_PENALTY
+                        c.signals["off_subject"] = 0.0
+            for c in cands:
+                c.score = self.sentence_weights.score(c.similarity, c.signals)
+            if self.record is not None:  # for fitting the weights (eval/fit_sentences.py)
+                self.record.append([(c.text, c.passage, dict(c.signals), c.similarity) for c in cands])
             cands.sort(key=lambda c: -c.score)
         best = cands[0] if cands else None
         features = self.features(query, weights, synonyms, best, wanted is not None) if best is not None else {}

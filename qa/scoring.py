@@ -3,20 +3,22 @@
 A sentence's evidence is its cosine similarity to the analysed question (sentence vectors computed
 at index time) and the idf-weighted share of the question's key terms it covers (`qa.terms`:
 exact, lay synonym, in its passage, or a close word vector). `Retriever` re-ranks passages by their
-best sentence's `value(RetrievalSettings.rerank_coverage)`; `ExtractiveAnswerer` starts each
-candidate's score from `value(AnswerSettings.coverage_weight)` and adds its own evidence (answer
-type, subject, part of the article).
+best sentence's `value(RetrievalSettings.rerank_coverage)`; `ExtractiveAnswerer` ranks candidate
+sentences by `SentenceWeights.score`: the similarity plus weighted signals (coverage, the rank of the
+passage, answer type, subject, part of the article, ...), weights fitted across articles by
+`eval/fit_sentences.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from qa.chunking import Passage
 from qa.query import QueryAnalysis
+from qa.settings import SETTINGS, SentenceSettings
 from qa.terms import KeyTerms
 from qa.text import fold
 
@@ -59,3 +61,21 @@ class SentenceScorer:
         folded = fold(text)
         names = [name for name, words in full if fold(words) in folded]
         return f"{text} {' '.join(names)}" if names else text
+
+
+# The signals a candidate sentence is ranked by, each a field of `SentenceSettings` that weighs it.
+SIGNALS: tuple[str, ...] = tuple(f.name for f in fields(SentenceSettings))
+
+
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How a candidate sentence ranks: `similarity + sum(weight x signal)` over `SIGNALS`."""
+
+    weights: tuple[float, ...]  # in the order of `SIGNALS`
+
+    @classmethod
+    def from_settings(cls, sentences: SentenceSettings = SETTINGS.sentences) -> "SentenceWeights":
+        return cls(tuple(float(getattr(sentences, name)) for name in SIGNALS))
+
+    def score(self, similarity: float, signals: Mapping[str, float]) -> float:
+        return similarity + sum(w * signals.get(name, 0.0) for name, w in zip(SIGNALS, self.weights))

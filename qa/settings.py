@@ -52,23 +52,16 @@ class AnswerSettings:
 
     min_score: float = 0.45  # similarity + coverage_weight x coverage needed to answer
     coverage_weight: float = 0.6
-    type_penalty: float = 0.45  # a sentence without the kind of answer asked for ranks this much lower
     carried_weight: float = 0.3  # terms carried over from an earlier turn
-    definition_bonus: float = 0.3  # a sentence spelling out the abbreviation asked about
-    extreme_bonus: float = 0.5  # the table row holding the column extreme a question asks for (`qa.tables`)
-    linked_bonus: float = 0.2  # a row of another table with that row's label ("IN71": its genotype)
-    named_row_bonus: float = 0.3  # a table row the question names, in a table with a column it names (`qa.tables`)
     # idf-weighted share of the thing a "what <value>" question asks the value of that the sentence
     # (its heading, its table's headers; lay words, long forms and very close words count) must name
     focus_min: float = 0.5
     # word-vector cosine from which a sentence's word names a word of that thing ("ratio" ~ "ratiob"
     # 0.82 does; "minutes" ~ "weeks" 0.55 does not)
     focus_soft_match: float = 0.75
-    avoid_penalty: float = 0.6  # a sentence about what "the other study" turns away from
     following_gain: float = 0.15  # share of key terms the next sentence must add to join the best
-    number_bonus: float = 0.15  # a sentence holding every number the question writes
+    # the strength of the best sentence (`min_score` test) counts these more for ...
     part_bonus: float = 0.15  # a sentence of the part of the article the question names
-    subject_penalty: float = 0.5  # a sentence about another drug, trial or gene than the one asked about
     description_bonus: float = 0.4  # a sentence saying what the thing asked about is
     name_match: float = 0.75  # word-vector cosine from which a capitalised word is an article's word
     # difflib ratio from which an absent word is suggested as a misspelling of an article's word
@@ -76,6 +69,29 @@ class AnswerSettings:
     spelling_match: float = 0.85
     spelling_min_letters: int = 5  # shorter absent words get no suggestion
     max_sentences: int = 4
+
+
+@dataclass(frozen=True)
+class SentenceSettings:
+    """How the answerer ranks the candidate sentences of the retrieved passages: its cosine
+    similarity to the question plus these signed weights times its signals (`qa.scoring.SIGNALS`;
+    each signal 0 or 1 but for `coverage`, 0-1, `rank`, the passage's place from 0, and
+    `named_part`, a section hint's weight). Hand-set defaults; `qa/data/fitted_sentences.toml`
+    (eval/fit_sentences.py, fitted across articles) overrides them when it judged better."""
+
+    coverage: float = 0.6  # the idf-weighted share of the question's key terms it covers
+    rank: float = -0.02  # each place its passage ranks lower
+    untyped: float = -0.45  # lacks the kind of answer asked for (a date for "when")
+    focus_unnamed: float = -0.45  # a figure, but not of the thing a "what <value>" question names
+    avoided: float = -0.6  # about what "the other study" turns away from
+    numbers: float = 0.15  # holds every number the question writes
+    named_part: float = 0.15  # in the part of the article the question names ("the abstract")
+    describes: float = 0.4  # says what the thing asked about is ("PTEN—a negative regulator")
+    defines: float = 0.3  # spells out the abbreviation asked about
+    extreme: float = 0.5  # the table row holding the column extreme a question asks for (`qa.tables`)
+    linked: float = 0.2  # a row of another table with that row's label ("IN71": its genotype)
+    off_subject: float = -0.5  # about another drug, trial, gene or organism than the one asked about
+    named_row: float = 0.3  # a table row the question names, in a table with a column it names
 
 
 @dataclass(frozen=True)
@@ -127,6 +143,7 @@ class Settings:
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     terms: TermSettings = field(default_factory=TermSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
+    sentences: SentenceSettings = field(default_factory=SentenceSettings)
     tables: TableSettings = field(default_factory=TableSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
 
@@ -140,7 +157,7 @@ class Settings:
         out = base or cls()
         for part, values in data.items():
             if part not in {f.name for f in fields(cls)} or not isinstance(values, dict):
-                raise QAError(f"{where}: unknown settings section {part!r}; use index, retrieval, terms or answer")
+                raise QAError(f"{where}: unknown settings section {part!r}; use index, retrieval, terms, answer, sentences, tables or chat")
             current = getattr(out, part)
             known = {f.name: f for f in fields(current)}
             for key, value in values.items():
@@ -164,7 +181,7 @@ class Settings:
 
 # Values fitted across the six articles by the scripts of eval/ (each file says which script wrote
 # it; eval/README.md has their leave-one-article-out figures), applied over the code's defaults.
-FITTED_FILES = ("fitted_retrieval.toml",)
+FITTED_FILES = ("fitted_retrieval.toml", "fitted_sentences.toml")
 
 
 def fitted_settings() -> Settings:

@@ -13,6 +13,7 @@ from qa.settings import Settings, fitted_settings
 
 
 def test_defaults_are_what_the_modules_use():
+    from qa.scoring import SIGNALS
     import qa.answer as answer
     import qa.retriever as retriever
     import qa.terms as terms
@@ -22,7 +23,8 @@ def test_defaults_are_what_the_modules_use():
     assert retriever.RERANK_DEPTH == s.retrieval.rerank_depth
     assert terms.SOFT_MATCH == s.terms.soft_match
     assert answer.AbstentionRule().min_score == s.answer.min_score
-    assert answer.SUBJECT_PENALTY == s.answer.subject_penalty
+    assert answer.ExtractiveAnswerer.__init__ and answer.SentenceWeights.from_settings().weights == tuple(
+        getattr(s.sentences, n) for n in SIGNALS)
     import qa.chat as chat
     import qa.tables as tables
 
