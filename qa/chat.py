@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 from qa.answer import Answer, Answerer, ExtractiveAnswerer
 from qa.errors import QuestionError
 from qa.retriever import MAX_QUESTION_CHARS, check_question
+from qa.query import asked_for
 from qa.settings import SETTINGS
-from qa.terms import DRUG_NAME, NEVER, data_toml
-from qa.text import STOPWORDS, words
+from qa.tables import is_superlative, with_superlative
+from qa.terms import DRUG_NAME, LAY_PATTERNS, NEVER, data_toml
+from qa.text import STOPWORDS, fold, words
 
 if TYPE_CHECKING:
     from qa.retriever import Retriever
@@ -28,6 +30,10 @@ _ANAPHORA, _NEW_TOPIC, _OTHER, _SWAP, _DANGLING, _BARE_PRONOUN, _ARTICLE_ITSELF 
 # GRN163L, BOLERO-3, HER2; and names written with an inner capital: IgM, LipY, pNPC4, mRNA
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*|[A-Za-z]*[a-z][A-Z][A-Za-z\d]*")
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
+_EXTREME_ONE = re.compile(r"\bthe\s+([\w-]+)\s+ones?\b", re.I)  # "the lowest one": the extreme of what was asked
+# "What apparent Ki did LipY show?": the thing a "what" question asks the value of, before its verb
+_WHAT_THING = re.compile(r"^\W*what\s+(?P<thing>(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+(?:did|do|does|was|were|is|are|has|have|had)\b",
+                         re.I)
 _ASKS_WHICH = re.compile(r"^\W*(?:which|what)\b", re.I)  # a question asking for one thing of a kind
 _EPONYM = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})['’]s\b")
 # words of how a question is asked: "What were its side effects?" names nothing "its" could be
@@ -131,7 +137,7 @@ class ChatSession:
         anaphor = next((m for m in _ANAPHORA.finditer(question) if not self._bound_by_name(question, m)), None)
         if anaphor:
             return not self._names_its_own_subject(question, anaphor)
-        if re.search(r"\b(?:this|the) (?:review|article|paper|manuscript)\b", question, re.I):
+        if re.search(r"\b(?:this|the) (?:review|article|paper|manuscript|work|research|publication)\b", question, re.I):
             return False  # "Who wrote this review?" asks about the article itself, whatever came before
         if len(question.split()) <= SHORT_QUESTION_WORDS and not re.search(
                 r"[A-Z]{2,}|\d|[a-z][A-Z]", question[1:]) and not any(
@@ -177,6 +183,9 @@ class ChatSession:
         swap = _SWAP.match(question)
         if swap and _PRONOUN.search(swap.group("new")):
             swap = None  # "And its SD?" asks something new of the same subject, not of a new one
+        extreme = self._other_extreme(question, swap, prev.own)
+        if extreme:
+            return Rewrite(extreme, restated=True)
         prev_names = self._subject(prev.own, named_only=True) if swap else ""
         if swap and not prev_names and prev.carried and self._subject(prev.carried, named_only=True) \
                 and len(swap.group("new").split()) <= 4 and self._subject(question, named_only=True):
@@ -229,6 +238,26 @@ class ChatSession:
             else Rewrite(question)
 
     @staticmethod
+    def _other_extreme(question: str, swap: re.Match | None, previous: str) -> str | None:
+        """The previous question asked for another extreme: "And the smallest?" after "Which
+        treatment produced the largest SD?" is "Which treatment produced the smallest SD?"; "Which
+        domain had the lowest one?" after "What ICC did the total reach?" asks for the lowest ICC."""
+        if swap:
+            m = re.fullmatch(r"(?:the\s+)?([\w-]+)(?:\s+ones?)?", swap.group("new").strip(), re.I)
+            if m and is_superlative(m.group(1)):
+                return with_superlative(previous, m.group(1))
+            return None
+        m = _EXTREME_ONE.search(question)
+        if m and is_superlative(m.group(1)):
+            # "one" is the thing whose value the previous question asked ("What apparent Ki did ...?")
+            named = _WHAT_THING.match(previous)
+            asked = asked_for(previous)
+            thing = named.group("thing") if named else asked.focus if asked else ""
+            if thing:
+                return f"{question[:m.end(1)]} {thing}{question[m.end():]}"
+        return None
+
+    @staticmethod
     def _nearest(sentence: str, names: list[str], subject: str) -> str | None:
         """Of the names a sentence writes, the one nearest after the question's own words in it (a
         description comes before the name it describes: "the dual PI3K/mTOR inhibitor BEZ235"), else
@@ -264,15 +293,19 @@ class ChatSession:
         that are not names; `named_only`: its names, if any), then the subject it `carried`."""
         body = re.sub(r"°\s*[CFK]\b", "°", text)  # the C of "42°C" is a unit, not a name
         named, topical = [], []
+        first = body.split()[0].rstrip(",;:!?.") if body.split() else ""
+        lay = {w for pattern, _ in LAY_PATTERNS for m in pattern.finditer(fold(body.lower())) for w in m.group(0).split()}
         for w in re.findall(r"[^\W_][\w\-/+.]*[\w+]|[^\W_]", body):  # "ΦX174" whole
             low = w.lower()
             if low in STOPWORDS or low in {x.lower() for x in named + topical}:
                 continue
-            capitalised = w[:1].isupper() and w != body.split()[0]  # not the question's first word
+            capitalised = w[:1].isupper() and w != first  # not the question's first word ("Honestly, ...")
             if DRUG_NAME.search(low) or any(ch.isdigit() for ch in w) or capitalised \
                     or w in self.retriever.glossary:
                 named.append(w)
-            elif self.retriever.terms.key_terms(w):
+            elif low in lay or any(self.retriever.terms.in_corpus(t) for t in self.retriever.terms.key_terms(w)):
+                # a word the corpus never writes ("actually", "besides") locates nothing, unless the
+                # knowledge files give the corpus' words for it ("chromosome ends": telomeres)
                 topical.append(w)
         if topical_only or named_only:
             return " ".join(topical if topical_only else named)

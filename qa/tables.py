@@ -67,6 +67,19 @@ class Extreme:
     linked: tuple[Passage, ...] = ()  # rows of the article's other tables with the same row label
 
 
+def is_superlative(word: str) -> bool:
+    """A word asking for a column's largest or smallest value ("lowest", "biggest")."""
+    return bool(_SUPERLATIVE.fullmatch(word))
+
+
+def with_superlative(question: str, word: str) -> str | None:
+    """The question asking for another extreme: its superlative replaced by `word` ("Which strain had
+    the largest SD?" -> "... the smallest SD?"), or None when it asks for none."""
+    masked = _NOT_SUPERLATIVE.sub(lambda m: "\0" * len(m.group(0)), question)
+    m = _SUPERLATIVE.search(masked)
+    return f"{question[:m.start()]}{word}{question[m.end():]}" if m else None
+
+
 def superlative(question: str) -> tuple[bool, str] | None:
     """(True for the largest, the words after it) when the question asks for a column's extreme."""
     masked = _NOT_SUPERLATIVE.sub(" ", question)

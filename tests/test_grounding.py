@@ -803,3 +803,40 @@ def test_a_rate_is_answered_by_a_sentence_naming_the_rate(articles, retriever, a
 def test_a_rate_the_article_does_not_give_is_not_answered_by_its_other_figures(articles, article, question):
     a = ask(articles, article, question)
     assert a.abstained and "rate asked for" in a.reason and not a.citations, a.text
+
+
+@pytest.mark.parametrize("article, first, follow_up, asked, fact", [
+    ("pone.0046493", "Which enzyme showed the highest apparent Ki with MmPPOX?", "What about the lowest?",
+     "lowest", "LipI"),
+    ("1471-2180-11-174", "Which holin allele had the longest mean lysis time in Table 1?", "And the shortest one?",
+     "shortest", "IN160"),
+    # "one" is the thing whose value the previous question asked for
+    ("1471-2180-11-174", "What mean lysis time did strain IN56 show?", "Which strain had the shortest one?",
+     "shortest mean lysis time", "IN160"),
+])
+def test_the_other_extreme_asks_the_previous_question_of_it(articles, article, first, follow_up, asked, fact):
+    a = ask(articles, article, first, follow_up)
+    assert asked in a.query and a.query.startswith(("Which", "What")) and "(" not in a.query, a.query
+    assert not a.abstained and fact in a.citations[0].sentence, a.text
+
+
+@pytest.mark.parametrize("article, first, question, fact", [
+    ("1471-2180-11-174", "How was lysis induced inside the perfusion chamber?", "Who funded this work?",
+     "National Institutes of Health"),
+    ("pntd.0002065", "Which test detected recent infections?", "Who paid for this research?", "SIDA/SAREC"),
+])
+def test_this_work_is_the_article_not_the_previous_topic(articles, article, first, question, fact):
+    a = ask(articles, article, first, question)
+    assert a.query == question and fact in a.text, a.text
+
+
+def test_a_follow_up_carries_only_words_that_locate_passages(articles):
+    """Words the article never writes ("actually", "besides") are not carried; a lay phrase the
+    knowledge files give the article's words for ("chromosome ends": telomeres) is."""
+    session = qa.ChatSession(articles, k=5)
+    session.article = "pntd.0002065"
+    assert not articles.terms.in_corpus("honest")  # "honestly", stemmed: no article writes it
+    session.ask("Honestly, did they follow any animals over time?")
+    carried = session.resolve("How often were they sampled?").carried.lower()
+    assert "animals" in carried and "honestly" not in carried, carried
+    assert "chromosome" in session._subject("drugs against the enzyme that maintains chromosome ends")
