@@ -34,6 +34,9 @@ _EXTREME_ONE = re.compile(r"\bthe\s+([\w-]+)\s+ones?\b", re.I)  # "the lowest on
 # "What apparent Ki did LipY show?": the thing a "what" question asks the value of, before its verb
 _WHAT_THING = re.compile(r"^\W*what\s+(?P<thing>(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+(?:did|do|does|was|were|is|are|has|have|had)\b",
                          re.I)
+# a bare "that" or "this" standing for what was said, not for a thing: "Why was that?", "Whose idea
+# was that originally?" (not "that study", "that dose")
+_PROPOSITION = re.compile(r"\b(?:that|this)\b(?=\s*(?:$|[?.!,]|(?:was|is|were|happen\w*|originally|so)\b))", re.I)
 _ASKS_WHICH = re.compile(r"^\W*(?:which|what)\b", re.I)  # a question asking for one thing of a kind
 _EPONYM = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})['’]s\b")
 # words of how a question is asked: "What were its side effects?" names nothing "its" could be
@@ -214,6 +217,11 @@ class ChatSession:
             if topic:
                 return Rewrite(f"{question} ({topic})", carried=topic)  # the new subject, no referent
         subject = self._subject(prev.own, prev.carried)
+        if _PROPOSITION.search(question):
+            # "Why do the authors think that was?": "that" is what the last question asked about, its
+            # topic with its names ("burning feeling mouth linked OHIP-NL scores"), not a name alone
+            topic = [w for w in self._subject(prev.own, topical_only=True).split() if w.lower() not in subject.lower()]
+            subject = " ".join([subject, *topic]).strip()
         if prev.answer.citations:  # the named things the previous answer quoted, e.g. a drug code
             first = prev.answer.citations[0].sentence
             # its names before its first parenthesis, and after it only the words written bare: an

@@ -53,6 +53,7 @@ _REFERENCE_INTENT = re.compile(
     r"article (?:is|was) cited)\b", re.IGNORECASE)
 
 
+_ASKS_REASON = re.compile(r"\W*why\b", re.I)
 _DEFINITION_INTENT = re.compile(r"\b(?:stands?|mean|means|meant|abbreviat\w*|acronym|short for|"
                                 r"full (?:name|form)|long form|expan(?:d|ds|sion)|defin\w*|spell\w* out|"
                                 r"legend|footnote)\b", re.I)
@@ -114,7 +115,8 @@ def asks_for_reference(question: str) -> bool:
     not about this article itself."""
     # "cited in the review" is the literature, not the review
     about_this = _THIS_ARTICLE.search(_CITED_BY_THIS.sub(" ", question))
-    return bool(_REFERENCE_INTENT.search(question)) and not about_this
+    # "Why did these authors move away from it?" asks a reason, which no bibliography entry gives
+    return bool(_REFERENCE_INTENT.search(question)) and not about_this and not _ASKS_REASON.match(question)
 
 
 

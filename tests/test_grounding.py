@@ -840,3 +840,30 @@ def test_a_follow_up_carries_only_words_that_locate_passages(articles):
     carried = session.resolve("How often were they sampled?").carried.lower()
     assert "animals" in carried and "honestly" not in carried, carried
     assert "chromosome" in session._subject("drugs against the enzyme that maintains chromosome ends")
+
+
+def test_an_ellipsis_asking_by_how_much_leans_on_the_turn_before(articles):
+    session = qa.ChatSession(articles, k=5)
+    session.article = "pntd.0002065"
+    session.ask("Were older sheep and goats more likely to have antibodies?")
+    assert session.is_follow_up("By how much, compared with the youngest goats?")
+    assert session.is_follow_up("How much more?")
+    # a question that says what changed by how much is self-contained
+    assert not session.is_follow_up("By how much did the seroprevalence in goats differ between the 2007 and 2010 surveys?")
+
+
+def test_a_bare_that_carries_what_the_last_question_asked_about(articles):
+    """"Why do the authors think that was?" stands for the last question's topic, not only its names."""
+    session = qa.ChatSession(articles, k=5)
+    session.article = "pntd.0002065"
+    session.ask("Did females in Mopeia show higher RVF seroprevalence than males?")
+    carried = session.resolve("Why was that?").carried.lower()
+    assert "mopeia" in carried and "females" in carried and "males" in carried, carried
+    # "that study" is a thing, carried by its names as before
+    assert "females" not in session.resolve("Who ran that study?").carried.lower()
+
+
+def test_a_question_asking_why_is_not_about_the_bibliography():
+    from qa.query import asks_for_reference
+    assert not asks_for_reference("Why did these authors move away from Fisher's model?")
+    assert asks_for_reference("Which authors proposed Fisher's model?")
