@@ -36,7 +36,7 @@ from qa.lexical import LexicalIndex
 from qa.settings import SETTINGS
 from qa.text import STOPWORDS, plain_words
 
-FORMAT_VERSION = 11  # 9: "IGF-1R" also "igf1r"; 10: generations with checksums, JATS, several articles; 11: ONNX builds, passage vectors from sentences
+FORMAT_VERSION = 12  # 9: "IGF-1R" also "igf1r"; 10: generations with checksums, JATS, several articles; 11: ONNX builds, passage vectors from sentences; 12: Greek letters as their names ("phix174")
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 SENTENCES = "sentences.jsonl"

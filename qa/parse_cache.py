@@ -22,7 +22,7 @@ from pathlib import Path
 
 from qa.corpus import Document, parse_bytes, read_bytes
 
-_PARSERS = ("corpus.py", "jats.py", "text.py")
+_PARSERS = ("corpus.py", "jats.py", "text.py", "knowledge.py", "data/greek_letters.tsv")
 
 
 @lru_cache(maxsize=1)

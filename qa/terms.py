@@ -6,35 +6,19 @@ close word vector ("paid" ~ "funded"). Shared by the retriever's re-ranking and 
 from __future__ import annotations
 
 import math
-import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Set as AbstractSet
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
+from qa.knowledge import LEXICON_OFF, NEVER, data_lines, data_text
 from qa.lexical import tokenize
 from qa.settings import SETTINGS
 from qa.text import fold, plain_words
 
-# Set QA_LEXICON_OFF to a comma-separated list of knowledge-file names to leave them out (for
-# ablations): each reads as empty, so its words are unknown and its patterns never match.
-LEXICON_OFF = frozenset(x.strip() for x in os.environ.get("QA_LEXICON_OFF", "").split(",") if x.strip())
-NEVER = r"(?!)"  # the pattern of a left-out knowledge file: it matches nothing
-
-
-def data_text(name: str) -> str:
-    """The text of a knowledge file in `qa/data/` ("" when `QA_LEXICON_OFF` leaves it out)."""
-    if name in LEXICON_OFF:
-        return ""
-    return resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8")
-
-
-def data_lines(name: str) -> list[str]:
-    """The non-comment lines of a knowledge file in `qa/data/`."""
-    return [ln for ln in data_text(name).splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+# Knowledge files are read by qa.knowledge; QA_LEXICON_OFF leaves some out, for ablations.
 
 
 def data_words(name: str) -> frozenset[str]:

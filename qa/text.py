@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from qa.knowledge import NEVER, data_lines
+
 # Spaces and dashes that the PMC text uses but users do not type.
 _TRANSLATE = str.maketrans(
     {
@@ -25,6 +27,11 @@ _TRANSLATE = str.maketrans(
     }
 )
 _WS = re.compile(r"\s+")
+# Greek letters -> the names readers type for them (qa/data/greek_letters.tsv): folded text writes
+# "ΦX174" as "phix174" and "TNF-α" as "tnf-alpha", so "phiX174" and "TNF-alpha" match them
+_GREEK_NAMES = {letter: name for letter, _, name in (ln.partition("\t") for ln in data_lines("greek_letters.tsv"))
+                if letter.strip() and name.strip()}
+_GREEK = re.compile("|".join(map(re.escape, _GREEK_NAMES)) or NEVER)
 _WORD = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
 
 STOPWORDS = frozenset(
@@ -44,8 +51,9 @@ def normalise(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """`normalise` plus lower case: the form used to test whether one text contains another."""
-    return normalise(text).lower()
+    """`normalise` plus lower case, Greek letters written as their names ("ΦX174": "phix174"): the
+    form used to test whether one text contains another."""
+    return _GREEK.sub(lambda m: _GREEK_NAMES[m.group(0)], normalise(text)).lower()
 
 
 def words(text: str) -> list[str]:

@@ -867,3 +867,20 @@ def test_a_question_asking_why_is_not_about_the_bibliography():
     from qa.query import asks_for_reference
     assert not asks_for_reference("Why did these authors move away from Fisher's model?")
     assert asks_for_reference("Which authors proposed Fisher's model?")
+
+
+@pytest.mark.parametrize("article, typed, written", [
+    ("pone.0000217", "What phenotypic complexity was estimated for phiX174?", "What phenotypic complexity was estimated for ΦX174?"),
+    ("1471-2180-11-174", "How were the lambda lysogens induced in the perfusion chamber?",
+     "How were the λ lysogens induced in the perfusion chamber?"),
+])
+def test_a_greek_letter_typed_as_its_name_is_the_letter(articles, article, typed, written):
+    """Readers type "phiX174", "lambda", "TNF-alpha" for the article's ΦX174, λ, TNF-α: the same
+    passages, and an answer about the thing named (not "It mentions phiX174, but ...")."""
+    from qa.text import fold, words
+    assert fold("ΦX174, TNF-α and λ") == "phix174, tnf-alpha and lambda" and "phix174" in words("ΦX174 lines")
+    assert fold("5 µg/mL") == "5 µg/ml"  # the micro sign is a unit's prefix, not a letter to spell out
+    a, b = (articles.search(q, k=3, article=article) for q in (typed, written))
+    assert [p.id for p in a] == [p.id for p in b]
+    answer = ask(articles, article, typed)
+    assert not answer.abstained, answer.reason
