@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 
 # how a question leans on the turns before it (qa/data/conversation.toml)
 _WORDS = data_toml("conversation.toml")
-_ANAPHORA, _NEW_TOPIC, _OTHER, _SWAP, _DANGLING, _BARE_PRONOUN, _ARTICLE_ITSELF = (
+_ANAPHORA, _NEW_TOPIC, _OTHER, _SWAP, _DANGLING, _BARE_PRONOUN, _ARTICLE_ITSELF, _AUTHORS_THEY = (
     re.compile(_WORDS.get(k, NEVER), re.I)
-    for k in ("anaphora", "new_topic", "other", "swap", "dangling", "bare_pronoun", "article_itself"))
+    for k in ("anaphora", "new_topic", "other", "swap", "dangling", "bare_pronoun", "article_itself", "authors_they"))
 # GRN163L, BOLERO-3, HER2; and names written with an inner capital: IgM, LipY, pNPC4, mRNA
 _NAMED_TOKEN = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[A-Za-z\d]*|[A-Z]{2,}[\w-]*|[A-Za-z]*[a-z][A-Z][A-Za-z\d]*")
 _ROMAN = re.compile(r"[IVX]+")  # "phase II" is no name
@@ -333,7 +333,7 @@ class ChatSession:
         if m and not [w for w in words(q[:m.start()]) if w not in STOPWORDS and w not in _QUESTION_WORDS]:
             return m.group(0)
         m = _BARE_PRONOUN.search(q)
-        if m and not _ARTICLE_ITSELF.search(q) and len(
+        if m and not _ARTICLE_ITSELF.search(q) and not _AUTHORS_THEY.search(q) and len(
                 [w for w in words(q) if w not in STOPWORDS and w not in _QUESTION_WORDS
                  and not _BARE_PRONOUN.fullmatch(w)]) <= BARE_PRONOUN_WORDS:
             return m.group(0)
