@@ -50,7 +50,8 @@ _PERSONAL_ADVICE = re.compile(_WORDS.get("personal_advice", NEVER), re.I)
 _PRONOUN = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(_PERSONAL_PRONOUNS, key=len, reverse=True))) + r")\b",
                       re.I) if _PERSONAL_PRONOUNS else re.compile(NEVER)
 SHORT_QUESTION_WORDS = SETTINGS.chat.short_question_words  # this short, naming nothing: a follow-up
-BARE_PRONOUN_WORDS = SETTINGS.chat.bare_pronoun_words  # "Why does it matter?": no referent for "it"
+BARE_PRONOUN_WORDS = SETTINGS.chat.bare_pronoun_words
+OWN_PASSAGES = 3  # passages a follow-up's own words find alone, added to those of its rewrite  # "Why does it matter?": no referent for "it"
 
 
 def _anchors(low: str, subject: str) -> list[tuple[int, int]]:
@@ -364,7 +365,10 @@ class ChatSession:
         query = rewrite.query[:MAX_QUESTION_CHARS]  # a follow-up's carried subject must not push it over
         # once, for retrieval and for the answer; a restated question ("And for VSV?" as the
         # previous question asked of VSV) is analysed as that question
-        analysis = self.retriever.analyze(rewrite.asked or q, query, referent=rewrite.referent)
+        # a follow-up asking in words of its own ("At what magnification?"), not an ellipsis ("And in
+        # goats?"), is also embedded alone: its sentence must answer those words, not only the topic
+        analysis = self.retriever.analyze(rewrite.asked or q, query, referent=rewrite.referent,
+                                          own_words=bool(rewrite.carried) and not _SWAP.match(q))
         passages = self.retriever.search_analysis(analysis, k=k or self.k, mode=mode or self.mode,
                                                   article=article if article is not None else self.article)
         if query != q and self.turns:
@@ -374,6 +378,7 @@ class ChatSession:
                 if c.passage.id not in have:
                     have.add(c.passage.id)
                     passages.append(c.passage)
+
         # "the other phase II" asks about another study than the one the previous answer was about:
         # its first (best) sentence; the sentences quoted after it may well be about the other one
         avoid = tuple(c.sentence for c in self.turns[-1].answer.citations[:1]) \

@@ -331,6 +331,8 @@ class QueryAnalysis:
     query: str
     expanded: str  # the query with its abbreviations' long forms and the article's words for lay terms
     vector: np.ndarray = field(repr=False, compare=False)  # the expanded query's embedding
+    # a follow-up's own words' embedding ("At what magnification?" without what it carried), or None
+    own_vector: np.ndarray | None = field(default=None, repr=False, compare=False)
     weights: Mapping[str, float] = field(default_factory=dict)  # idf weights of the query's key terms
     synonyms: Mapping[str, set[str]] = field(default_factory=dict)  # lay synonyms of each key term
     surface: Mapping[str, str] = field(default_factory=dict)  # the question's words close to the article's
@@ -411,7 +413,8 @@ class QueryAnalyzer:
         return self._terms()
 
     def analyze(self, question: str, query: str | None = None,
-                surface: Callable[[], Mapping[str, str]] | None = None, referent: str = "") -> QueryAnalysis:
+                surface: Callable[[], Mapping[str, str]] | None = None, referent: str = "",
+                own_words: bool = False) -> QueryAnalysis:
         """The analysis of a checked question (and of its search query, by default the question).
         `surface`, when given, returns the query's soft word matches (computed beside the embedding);
         `referent`, the earlier question a follow-up's pronoun stands for (`SubjectReader.read`)."""
@@ -419,6 +422,9 @@ class QueryAnalyzer:
         terms = self.terms
         expanded = self.expand_query(query)
         vector = self._embed(expanded)
+        # a follow-up that carries words ("... (lambda lysogens lysing)") is also embedded alone:
+        # a sentence answers its own words as much as the topic they lean on
+        own_vector = self._embed(self.expand_query(question)) if own_words and query != question else None
         hints, described, defined = own = self._parts(question)
         q_hints, q_described, q_defined = own if query == question else self._parts(query)
         bibliographic = asks_for_reference(query)
@@ -429,7 +435,7 @@ class QueryAnalyzer:
         synonyms = terms.synonyms(query)
         focus, groups, focus_synonyms = self._focus(focus_text, synonyms)
         return QueryAnalysis(
-            question=question, query=query, expanded=expanded, vector=vector,
+            question=question, query=query, expanded=expanded, vector=vector, own_vector=own_vector,
             weights=terms.weights(query), synonyms=synonyms,
             surface=surface() if surface is not None else terms.surface(query),
             own_terms=tuple(terms.key_terms(_ANAPHORIC_PHRASE.sub(" ", question))),

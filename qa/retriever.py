@@ -295,14 +295,16 @@ class Retriever:
 
     # ------------------------------------------------------------------ search
 
-    def analyze(self, question: str, query: str | None = None, referent: str = "") -> QueryAnalysis:
+    def analyze(self, question: str, query: str | None = None, referent: str = "",
+                own_words: bool = False) -> QueryAnalysis:
         """The one analysis of a question (and of its search query) that `search_analysis` and the
         answerer share (`qa.query`). The question's words close to the article's are looked up on a
         helper thread while the question is embedded. `referent`: the earlier question a
-        follow-up's pronoun stands for, whose subjects the answer must then be about."""
+        follow-up's pronoun stands for, whose subjects the answer must then be about; `own_words`:
+        the follow-up asks something in words of its own, embedded alone too (not "And in goats?")."""
         q = check_question(question)
         words = self._pool().submit(self.terms.surface, query or q)
-        return self.analyzer.analyze(q, query, surface=words.result, referent=referent)
+        return self.analyzer.analyze(q, query, surface=words.result, referent=referent, own_words=own_words)
 
     def expand_query(self, question: str) -> str:
         """The question plus the long forms of its abbreviations, the short forms of long ones, and

@@ -19,6 +19,9 @@ import numpy as np
 from qa.chunking import Passage
 from qa.query import QueryAnalysis
 from qa.settings import SETTINGS, SentenceSettings
+
+# a follow-up's share of similarity to its own words alone (`ChatSettings.own_similarity`)
+OWN_SIMILARITY = SETTINGS.chat.own_similarity
 from qa.terms import KeyTerms
 from qa.text import fold
 
@@ -46,6 +49,9 @@ class SentenceScorer:
         """Each sentence's score; `passage` is the passage of all of them or of each; `previous` the
         sentence before each in its passage ("" for a first)."""
         sims = vectors @ self.analysis.vector if len(texts) else np.zeros(0, dtype="float32")
+        if len(texts) and self.analysis.own_vector is not None:
+            # a follow-up asking in words of its own: similar to them alone, and to them with what it carried
+            sims = (1 - OWN_SIMILARITY) * sims + OWN_SIMILARITY * (vectors @ self.analysis.own_vector)
         passages = [passage] * len(texts) if isinstance(passage, Passage) else list(passage)
         a = self.analysis
         return [SentenceScore(float(sim), self.terms.sentence_coverage(self.weights, self._named(text), p, a.synonyms,

@@ -110,6 +110,10 @@ class ChatSettings:
     # a first question with a bare "it" and at most this many other words ("Why does it matter?")
     # has nothing for "it" to refer to (`conversation.toml` bare_pronoun)
     bare_pronoun_words: int = 2
+    # a follow-up asking in words of its own ("At what magnification?" after a question about the
+    # microscope) ranks sentences by this share of similarity to those words alone, the rest to them
+    # with the words it carried (0.25 of 0.25-0.5 tried on the two conversation sets)
+    own_similarity: float = 0.25
 
 
 @dataclass(frozen=True)

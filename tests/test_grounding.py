@@ -884,3 +884,14 @@ def test_a_greek_letter_typed_as_its_name_is_the_letter(articles, article, typed
     assert [p.id for p in a] == [p.id for p in b]
     answer = ask(articles, article, typed)
     assert not answer.abstained, answer.reason
+
+
+def test_a_follow_up_in_words_of_its_own_is_answered_by_those_words(articles):
+    """"What magnification did they use?" after a question about how lysis was watched: the sentence
+    giving the magnification, not the one the last answer led with (which the carried words favour)."""
+    first = "How were single lysogen lysis events observed?"
+    a = ask(articles, "1471-2180-11-174", first, "What magnification did they use?")
+    assert a.query != "What magnification did they use?" and "400" in a.citations[0].sentence, a.text
+    # an ellipsis has no words of its own to weigh: "And in goats?" is still the question restated
+    b = ask(articles, "pntd.0002065", "What proportion of sheep in Mopeia had antibodies in 2010?", "And in goats?")
+    assert not b.abstained and "goats" in b.query.lower()
