@@ -56,6 +56,7 @@ _NAME_WORD = re.compile(r"(?<![\w.\-])([A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)*)(?:
 # a species by its binomial, genus written out or abbreviated ("Mycobacterium smegmatis", "M. leprae")
 _SPECIES = re.compile(r"(?<![\w.])([A-Z][a-z]+|[A-Z]\.)\s*([a-z]{3,})\b")
 # after a given name: initials, then a capitalised surname ("Mike T. John", "Olin Silander")
+_INITIALS = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]?\.?")  # "M.T", "J.J."
 _SURNAME_AFTER = re.compile(r"\s+(?:[A-Z]\.?\s+){0,2}([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _PART_WORDS = {"table", "tables", "figure", "figures", "fig", "appendix", "supplement", "section"}
 
@@ -378,8 +379,8 @@ class SubjectReader:
                 entity = True  # "tanespmiycin": a misspelt drug of the article's, or another drug
             if entity and self.spelled_out(w):
                 continue  # "NIH": the article writes "National Institutes of Health"
-            if entity and name and self._given_name(body[m.end():]):
-                continue  # "Mike T. John": a bibliography or byline writes "John MT"
+            if entity and (name or _INITIALS.fullmatch(w)) and self._given_name(body[m.end():].lstrip(".")):
+                continue  # "Mike T. John", "M.T. John": a bibliography or byline writes "John MT"
             if entity:
                 out.append(w)
         return out + [x for x in self._absent_species(body) if x not in out]

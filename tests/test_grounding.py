@@ -254,6 +254,9 @@ def test_a_given_name_before_a_surname_the_article_writes_is_no_absent_name(arti
 
     assert unknown("How was Olin Silander funded?") == []  # the article writes "Silander OK"
     assert "Olin" in unknown("How was Olin Brightwater funded?")
+    # initials with stops are a given name too: "O.K. Silander", not an absent acronym "O.K"
+    assert unknown("How was O.K. Silander funded?") == []
+    assert "Q.X" in unknown("How was Q.X. Brightwater funded?")
     a = ask(articles, "pone.0000217", "Switching topics: how was Olin Silander funded?")
     assert not a.abstained and "NIH training grant" in a.text
 
