@@ -36,7 +36,12 @@ _WHAT_THING = re.compile(r"^\W*what\s+(?P<thing>(?:[\w'’-]+\s+){0,3}?[\w'’-]
                          re.I)
 # a bare "that" or "this" standing for what was said, not for a thing: "Why was that?", "Whose idea
 # was that originally?" (not "that study", "that dose")
-_PROPOSITION = re.compile(r"\b(?:that|this)\b(?=\s*(?:$|[?.!,]|(?:was|is|were|happen\w*|originally|so)\b))", re.I)
+_FINDINGS = "|".join(map(re.escape, _WORDS.get("finding_words", ()))) or NEVER
+_PROPOSITION = re.compile(rf"\b(?:that|this)\b(?=\s*(?:$|[?.!,]|(?:was|is|were|happen\w*|originally|so|(?:{_FINDINGS})s?)\b))",
+                          re.I)
+# "Was that difference significant?" leans on the turn before, as the pronouns of `anaphora` do
+_FINDING_ANAPHOR = re.compile(rf"\b(?:that|this|these|those) (?:{_FINDINGS})s?\b", re.I)
+_ROW_LABEL = re.compile(r"Table [\w.]+, ([^:;()]+?)\s*(?:\([^)]*\)\s*)?:")  # "Table 2, Functional limitation (9): ..."
 _ASKS_WHICH = re.compile(r"^\W*(?:which|what)\b", re.I)  # a question asking for one thing of a kind
 _EPONYM = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})['’]s\b")
 # words of how a question is asked: "What were its side effects?" names nothing "its" could be
@@ -138,7 +143,8 @@ class ChatSession:
         """True when the question leans on an earlier turn (pronouns, "what about", no topic words)."""
         if not self.turns or _NEW_TOPIC.search(question):
             return False
-        anaphor = next((m for m in _ANAPHORA.finditer(question) if not self._bound_by_name(question, m)), None)
+        anaphor = next((m for m in _ANAPHORA.finditer(question) if not self._bound_by_name(question, m)), None) \
+            or _FINDING_ANAPHOR.search(question)
         if anaphor:
             return not self._names_its_own_subject(question, anaphor)
         if re.search(r"\b(?:this|the) (?:review|article|paper|manuscript|work|research|publication)\b", question, re.I):
@@ -239,6 +245,11 @@ class ChatSession:
                 # the dual PI3K/mTOR inhibitor BEZ235": "its" is the one the question's words describe
                 nearest = self._nearest(first, codes, subject)
                 extra = [w for w in extra if w not in codes or w == nearest or not nearest]
+            row = _ROW_LABEL.match(first) if prev.answer.citations[0].passage.kind == "table_row" else None
+            if row and _ASKS_WHICH.match(prev.own) and row.group(1).lower() not in subject.lower():
+                # "Which domain had the lowest alpha?" answered by "Table 2, Functional limitation: ...":
+                # "its" is that row ("What was its test-retest ICC?")
+                extra.insert(0, row.group(1))
             drug = self._answered_drug(prev.query, first, subject)
             subject = " ".join([subject, *([drug] if drug else []), *extra[:3]]).strip()
         if _OTHER.search(question):  # "the other phase II": not the 112-patient one just asked about

@@ -898,3 +898,24 @@ def test_a_follow_up_in_words_of_its_own_is_answered_by_those_words(articles):
     # an ellipsis has no words of its own to weigh: "And in goats?" is still the question restated
     b = ask(articles, "pntd.0002065", "What proportion of sheep in Mopeia had antibodies in 2010?", "And in goats?")
     assert not b.abstained and "goats" in b.query.lower()
+
+
+def test_its_after_a_which_question_answered_by_a_table_row_is_that_row(articles):
+    """"Which locality had the highest seroprevalence?" answered by "Table 1, Nicoadala: ...": "its"
+    is that row's label, though it is no code name."""
+    session = qa.ChatSession(articles, k=5)
+    session.article = "pntd.0002065"
+    first = session.ask("Which locality had the highest goat seroprevalence in Table 1?")
+    row = first.citations[0]
+    assert row.passage.kind == "table_row", first.text
+    label = row.sentence.split(",", 1)[1].split(":", 1)[0].strip()
+    assert label in session.resolve("What was its 95% confidence interval?").carried
+
+
+def test_that_difference_leans_on_the_result_the_last_turn_was_about(articles):
+    session = qa.ChatSession(articles, k=5)
+    session.article = "pntd.0002065"
+    session.ask("In the 2010 survey, did goats have more antibodies than sheep?")
+    assert session.is_follow_up("Why might that difference exist?")
+    carried = session.resolve("Was that difference significant?").carried.lower()
+    assert "goats" in carried and "sheep" in carried and "2010" in carried, carried
