@@ -15,7 +15,7 @@ from qa.errors import QuestionError
 from qa.retriever import MAX_QUESTION_CHARS, check_question
 from qa.query import asked_for
 from qa.settings import SETTINGS
-from qa.tables import is_superlative, with_superlative
+from qa.tables import is_superlative, superlative, with_superlative
 from qa.terms import DRUG_NAME, LAY_PATTERNS, NEVER, data_toml
 from qa.text import STOPWORDS, fold, words
 
@@ -246,9 +246,9 @@ class ChatSession:
                 nearest = self._nearest(first, codes, subject)
                 extra = [w for w in extra if w not in codes or w == nearest or not nearest]
             row = _ROW_LABEL.match(first) if prev.answer.citations[0].passage.kind == "table_row" else None
-            if row and _ASKS_WHICH.match(prev.own) and row.group(1).lower() not in subject.lower():
-                # "Which domain had the lowest alpha?" answered by "Table 2, Functional limitation: ...":
-                # "its" is that row ("What was its test-retest ICC?")
+            if row and _ASKS_WHICH.match(prev.own) and superlative(prev.own) and row.group(1).lower() not in subject.lower():
+                # "Which domain had the lowest alpha?" answered by "Table 2, Functional limitation: ...",
+                # the row holding that extreme: "its" is that row ("What was its test-retest ICC?")
                 extra.insert(0, row.group(1))
             drug = self._answered_drug(prev.query, first, subject)
             subject = " ".join([subject, *([drug] if drug else []), *extra[:3]]).strip()
