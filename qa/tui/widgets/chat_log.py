@@ -176,8 +176,14 @@ class ChatLog(VerticalScroll):
         self.query("#welcome").remove()
         view = TurnView(turn, question, waiting)
         self.mount(view)
-        self.call_after_refresh(self.scroll_end, animate=False)
+        self.call_after_refresh(self._scroll_to_new, turn)
         return view
+
+    def _scroll_to_new(self, turn: int) -> None:
+        """Show a new question at the bottom, unless its answer came first and anchored it: a fast
+        answer must not be scrolled past its question to its end."""
+        if self.anchored != turn:
+            self.scroll_end(animate=False, immediate=True)
 
     def turn_view(self, turn: int) -> TurnView | None:
         found = self.query(f"#turn-{turn}")
