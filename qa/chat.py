@@ -55,8 +55,7 @@ _PERSONAL_ADVICE = re.compile(_WORDS.get("personal_advice", NEVER), re.I)
 _PRONOUN = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(_PERSONAL_PRONOUNS, key=len, reverse=True))) + r")\b",
                       re.I) if _PERSONAL_PRONOUNS else re.compile(NEVER)
 SHORT_QUESTION_WORDS = SETTINGS.chat.short_question_words  # this short, naming nothing: a follow-up
-BARE_PRONOUN_WORDS = SETTINGS.chat.bare_pronoun_words
-OWN_PASSAGES = 3  # passages a follow-up's own words find alone, added to those of its rewrite  # "Why does it matter?": no referent for "it"
+BARE_PRONOUN_WORDS = SETTINGS.chat.bare_pronoun_words  # "Why does it matter?": no referent for "it"
 
 
 def _anchors(low: str, subject: str) -> list[tuple[int, int]]:
@@ -389,7 +388,6 @@ class ChatSession:
                 if c.passage.id not in have:
                     have.add(c.passage.id)
                     passages.append(c.passage)
-
         # "the other phase II" asks about another study than the one the previous answer was about:
         # its first (best) sentence; the sentences quoted after it may well be about the other one
         avoid = tuple(c.sentence for c in self.turns[-1].answer.citations[:1]) \

@@ -5,8 +5,8 @@ at index time) and the idf-weighted share of the question's key terms it covers 
 exact, lay synonym, in its passage, or a close word vector). `Retriever` re-ranks passages by their
 best sentence's `value(RetrievalSettings.rerank_coverage)`; `ExtractiveAnswerer` ranks candidate
 sentences by `SentenceWeights.score`: the similarity plus weighted signals (coverage, the rank of the
-passage, answer type, subject, part of the article, ...), weights fitted across articles by
-`eval/fit_sentences.py`.
+passage, answer type, subject, part of the article, ...), with the hand-set weights of
+`SentenceSettings` (`eval/fit_sentences.py` fits them across articles; no fit has beaten them).
 """
 
 from __future__ import annotations
