@@ -919,3 +919,13 @@ def test_that_difference_leans_on_the_result_the_last_turn_was_about(articles):
     assert session.is_follow_up("Why might that difference exist?")
     carried = session.resolve("Was that difference significant?").carried.lower()
     assert "goats" in carried and "sheep" in carried and "2010" in carried, carried
+
+
+def test_how_long_a_genome_is_asks_a_length_not_a_time(articles):
+    """"How long is the ΦX174 genome?" is answered by "5386 bp", not by a sentence about the evolution
+    experiments (a duration had been asked for); "How long was the experiment?" still asks a time."""
+    from qa.query import answer_type
+    assert answer_type("How long are their genomes?").name == "length"
+    assert answer_type("How long was the experiment?").name == "duration"
+    a = ask(articles, "pone.0000217", "How long is the ΦX174 genome?")
+    assert not a.abstained and "5386 bp" in a.citations[0].sentence, a.text
