@@ -34,10 +34,10 @@ _EXTREME_ONE = re.compile(r"\bthe\s+([\w-]+)\s+ones?\b", re.I)  # "the lowest on
 # "What apparent Ki did LipY show?": the thing a "what" question asks the value of, before its verb
 _WHAT_THING = re.compile(r"^\W*what\s+(?P<thing>(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+(?:did|do|does|was|were|is|are|has|have|had)\b",
                          re.I)
-# a bare "that" or "this" standing for what was said, not for a thing: "Why was that?", "Whose idea
-# was that originally?" (not "that study", "that dose")
+# a bare "that" or "this" standing for what was said, not for a thing, before a verb, an adverb or
+# the end: "Why was that?", "Whose idea was that originally?" (not "that study", "that dose")
 _FINDINGS = "|".join(map(re.escape, _WORDS.get("finding_words", ()))) or NEVER
-_PROPOSITION = re.compile(rf"\b(?:that|this)\b(?=\s*(?:$|[?.!,]|(?:was|is|were|happen\w*|originally|so|(?:{_FINDINGS})s?)\b))",
+_PROPOSITION = re.compile(rf"\b(?:that|this)\b(?=\s*(?:$|[?.!,]|(?:was|is|were|happen\w*|\w+ly|so|(?:{_FINDINGS})s?)\b))",
                           re.I)
 # "Was that difference significant?" leans on the turn before, as the pronouns of `anaphora` do
 _FINDING_ANAPHOR = re.compile(rf"\b(?:that|this|these|those) (?:{_FINDINGS})s?\b", re.I)
