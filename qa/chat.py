@@ -313,7 +313,7 @@ class ChatSession:
         body = re.sub(r"°\s*[CFK]\b", "°", text)  # the C of "42°C" is a unit, not a name
         named, topical = [], []
         first = body.split()[0].rstrip(",;:!?.") if body.split() else ""
-        lay = {w for pattern, _ in LAY_PATTERNS for m in pattern.finditer(fold(body.lower())) for w in m.group(0).split()}
+        lay = {w for pattern, _ in LAY_PATTERNS for m in pattern.finditer(fold(body)) for w in m.group(0).split()}
         for w in re.findall(r"[^\W_][\w\-/+.]*[\w+]|[^\W_]", body):  # "ΦX174" whole
             low = w.lower()
             if low in STOPWORDS or low in {x.lower() for x in named + topical}:

@@ -23,3 +23,14 @@ def data_text(name: str) -> str:
 def data_lines(name: str) -> list[str]:
     """The non-comment lines of a knowledge file in `qa/data/`."""
     return [ln for ln in data_text(name).splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def data_pairs(*names: str) -> dict[str, str]:
+    """pattern -> words, from tab-separated knowledge files (later files and lines win)."""
+    out: dict[str, str] = {}
+    for name in names:
+        for ln in data_lines(name):
+            pattern, _, words = ln.partition("\t")
+            if pattern.strip() and words.strip():
+                out[pattern.strip()] = words.strip()
+    return out

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from qa.knowledge import LEXICON_OFF, NEVER, data_lines, data_text
+from qa.knowledge import LEXICON_OFF, NEVER, data_lines, data_pairs, data_text
 from qa.lexical import tokenize
 from qa.settings import SETTINGS
 from qa.text import fold, plain_words
@@ -29,17 +29,6 @@ def data_words(name: str) -> frozenset[str]:
 def data_toml(name: str) -> dict:
     """A knowledge file of `qa/data/` (TOML)."""
     return tomllib.loads(data_text(name))
-
-
-def _data_pairs(*names: str) -> dict[str, str]:
-    """pattern -> words, from tab-separated knowledge files (later files and lines win)."""
-    out: dict[str, str] = {}
-    for name in names:
-        for ln in data_lines(name):
-            pattern, _, words = ln.partition("\t")
-            if pattern.strip() and words.strip():
-                out[pattern.strip()] = words.strip()
-    return out
 
 
 # General knowledge lives in data files, one entry a line, each useful beyond one article:
@@ -78,7 +67,7 @@ def drug_name(word: str) -> bool:
     return len(word) > 6 and bool(DRUG_NAME.search(low)) and rare_word(low)
 
 # Lay words readers use for what articles say otherwise (query expansion and coverage).
-LAY_TERMS: dict[str, str] = _data_pairs(*LEXICON_FILES)
+LAY_TERMS: dict[str, str] = data_pairs(*LEXICON_FILES)
 EVERYDAY_TOPICS = data_words("everyday_topics.txt")
 
 # The lay phrases as whole-word patterns over folded text (`qa.text.fold`), compiled once.

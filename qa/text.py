@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qa.knowledge import NEVER, data_lines
+from qa.knowledge import NEVER, data_pairs
 
 # Spaces and dashes that the PMC text uses but users do not type.
 _TRANSLATE = str.maketrans(
@@ -29,8 +29,7 @@ _TRANSLATE = str.maketrans(
 _WS = re.compile(r"\s+")
 # Greek letters -> the names readers type for them (qa/data/greek_letters.tsv): folded text writes
 # "ΦX174" as "phix174" and "TNF-α" as "tnf-alpha", so "phiX174" and "TNF-alpha" match them
-_GREEK_NAMES = {letter: name for letter, _, name in (ln.partition("\t") for ln in data_lines("greek_letters.tsv"))
-                if letter.strip() and name.strip()}
+_GREEK_NAMES = data_pairs("greek_letters.tsv")
 _GREEK = re.compile("|".join(map(re.escape, _GREEK_NAMES)) or NEVER)
 _WORD = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
 
