@@ -184,9 +184,9 @@ _BEFORE_STUDY = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)\s+(?:stud(?:y|ies)|trial
 # A sentence whose reason is the sentence before it ("For those reasons, ... was chosen"), and a
 # question asking why (qa/data/discourse.toml)
 _DISCOURSE = data_toml("discourse.toml")
-_ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME, _COMPARES, _LISTS_BACK = (
+_ASKS_WHY, _REFERS_BACK, _ASKS_WHEN, _RELATIVE_TIME, _COMPARES, _LISTS_BACK, _GIVES_REASON = (
     re.compile(_DISCOURSE.get(k, NEVER), re.I) for k in ("asks_why", "refers_back", "asks_when", "relative_time", "compares",
-                                                         "lists_back"))
+                                                         "lists_back", "gives_reason"))
 
 
 @dataclass
@@ -488,6 +488,7 @@ class ExtractiveAnswerer:
         years_asked = set(analysis.years)
         places: dict[str, str] = {}
         asks_institution = wanted is not None and wanted.name == "affiliation"
+        asks_why = bool(_ASKS_WHY.search(question))
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -513,6 +514,7 @@ class ExtractiveAnswerer:
                         and self._focus_named(analysis, c) < FOCUS_MIN:
                     sig["focus_unnamed"] = 1.0  # a figure, but not of the thing asked about
                 sig["avoided"] = float(c.text in avoid)
+                sig["reason"] = float(asks_why and bool(_GIVES_REASON.search(c.text)))
                 held = numbers_in(f"{c.text} {c.passage.context}" if c.passage.kind == "table_row" else c.text)
                 sig["numbers"] = float(bool(numbers) and numbers <= held)  # a table row's caption counts ("... in 2007")
                 c.in_named_part = named_part[c.passage.id]

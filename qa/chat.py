@@ -311,6 +311,8 @@ class ChatSession:
         follow-up refers to; all its topic words if it names none (`topical_only`: its topic words
         that are not names; `named_only`: its names, if any), then the subject it `carried`."""
         body = re.sub(r"°\s*[CFK]\b", "°", text)  # the C of "42°C" is a unit, not a name
+        # the tail of a contraction or possessive ("I'm", "what's", "Fisher's") is no word of the topic
+        body = re.sub(r"(?<=\w)['’](?:m|s|re|ve|ll|d|t)\b", "", body)
         named, topical = [], []
         first = body.split()[0].rstrip(",;:!?.") if body.split() else ""
         lay = {w for pattern, _ in LAY_PATTERNS for m in pattern.finditer(fold(body)) for w in m.group(0).split()}

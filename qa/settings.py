@@ -92,6 +92,7 @@ class SentenceSettings:
     linked: float = 0.2  # a row of another table with that row's label ("IN71": its genotype)
     off_subject: float = -0.5  # about another drug, trial, gene or organism than the one asked about
     named_row: float = 0.3  # a table row the question names, in a table with a column it names
+    reason: float = 0.15  # gives a reason ("Possibly, ... is too non-specific"), for a question asking why
 
 
 @dataclass(frozen=True)

@@ -929,3 +929,77 @@ def test_how_long_a_genome_is_asks_a_length_not_a_time(articles):
     assert answer_type("How long was the experiment?").name == "duration"
     a = ask(articles, "pone.0000217", "How long is the ΦX174 genome?")
     assert not a.abstained and "5386 bp" in a.citations[0].sentence, a.text
+
+
+@pytest.mark.parametrize("article, turns, reason", [
+    ("1471-2180-11-174", ("Which statistic did they adopt as the measure of lysis time stochasticity?",
+                          "Why not the coefficient of variation?"), "composite statistic"),
+    ("pone.0046493", ("Which of the expressed proteins were left out of the characterization?", "Why?"),
+     "Due to aggregation"),
+])
+def test_a_question_asking_why_quotes_the_sentence_giving_the_reason(articles, article, turns, reason):
+    """A why-question ranks a sentence giving a reason or an explanation ("Since CV is a composite
+    statistic ...", "Due to aggregation, ...") higher (`SentenceSettings.reason`, discourse.toml
+    `gives_reason`): before, the sentences most like the question's words, which only restate it
+    ("Studies of molecular stochasticity typically use the coefficient of variation"), were quoted alone."""
+    a = ask(articles, article, *turns)
+    assert not a.abstained and any(reason in c.sentence for c in a.citations), a.text
+
+
+def test_how_large_a_statistic_or_a_difference_is_asks_no_physical_size(articles):
+    """"How big was that difference for the sheep?" asks the size of a difference (an odds ratio here),
+    "How large was its standard deviation?" a statistic's value: no measure in km, mg or bp is needed.
+    "How big is the province?" still asks a size."""
+    from qa.query import answer_type
+    assert answer_type("How large was its standard deviation?") is None
+    assert answer_type("How big was that difference for the sheep?") is None
+    assert answer_type("How big is Zambézia Province?").name == "size"
+    assert answer_type("How large are the holes that the holin punches?").name == "size"
+    a = ask(articles, "pntd.0002065", "Were the adult animals more likely to be seropositive than the young ones?",
+            "How big was that difference for the sheep?")
+    assert not a.abstained and "9.5" in a.text, a.text
+
+
+def test_how_much_money_asks_for_a_sum_that_a_funding_statement_without_one_does_not_give(articles):
+    from qa.query import answer_type
+    assert answer_type("How much money did the grant provide?").name == "cost"
+    a = ask(articles, "pone.0000217", "How much money did the Agence Nationale de la Recherche grant provide?")
+    assert a.abstained and "cost" in a.reason, a.text
+
+
+def test_the_highest_score_one_could_get_asks_for_the_range_a_score_can_take():
+    """"What's the highest total score someone could get?" is answered by "the total score can range
+    from 0 to 196", not by the highest score a group reached; "What maximum attainable fitness was
+    estimated?" names a quantity and asks its value."""
+    from qa.query import answer_type
+    assert answer_type("So what's the highest total score someone could get?").name == "range"
+    assert answer_type("What is the maximum possible score?").name == "range"
+    assert answer_type("What maximum attainable fitness (fref) was estimated for VSV?").name != "range"
+    assert answer_type("Which group had the highest score?") is None or answer_type(
+        "Which group had the highest score?").name != "range"
+
+
+def test_whose_idea_asks_who_is_credited_with_it():
+    from qa.query import answer_type
+    t = answer_type("Whose idea was that originally?")
+    assert t.name == "attribution"
+    assert t.search("This measure was first proposed by Orr [14].")
+    assert not t.search("Here we propose a fundamentally different approach to measuring complexity.")
+
+
+def test_a_contraction_carries_no_letter_into_a_follow_up(articles):
+    """"I'm not a biologist. What kind of complexity ...?" then "Whose idea was that originally?": the
+    "m" of "I'm" (a word of the corpus, as in "M. tuberculosis") is no topic word to carry."""
+    session = qa.ChatSession(articles, k=5)
+    session.article = "pone.0000217"
+    session.ask("I'm not a biologist. What kind of complexity is this paper trying to measure?")
+    carried = session.resolve("Whose idea was that originally?").carried.lower().split()
+    assert "complexity" in carried and "m" not in carried, carried
+
+
+def test_a_lay_name_for_a_drug_class_is_no_unknown_topic(articles):
+    """"the diet pill orlistat" (qa/data/lay_terms.tsv): "diet" is part of a lay name for the drug the
+    article writes, not a topic it never mentions."""
+    a = ask(articles, "pone.0046493", "Was MmPPOX better or worse than the diet pill orlistat at stopping "
+                                      "M. tuberculosis from growing?")
+    assert "never mentions" not in a.reason, a.reason
