@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +38,18 @@ OUT = ROOT / "qa" / "data" / "decision.json"
 # A confident wrong answer costs more than an abstention: an answered out-of-scope question weighs
 # COST_OOS answered-correct ones when the threshold is chosen.
 COST_OOS = 2.0
+# the development articles' sets the fits learn from
+DEV_SETS = ("dev", "fresh", "near-topic", "conversations", "conversations-2", "conversations-3")
 
 
 def groups(index_root: Path):
     """(article, corpus folder, index folder, cases) for the review and each development article."""
     review = load_cases([ROOT / "eval" / "questions.jsonl", ROOT / "eval" / "holdout"])
     out = [("her2-review", ROOT / "corpus", index_root / "her2-review", review)]
-    dev = load_cases([ROOT / "eval" / "dev"])
+    # the development articles' read sets (not eval/blind, and not eval/conversations-4, which are
+    # kept unread to measure the fits on)
+    # (ids are unique within a set only: each is prefixed with its set's name)
+    dev = [replace(c, id=f"{d}:{c.id}") for d in DEV_SETS for c in load_cases([ROOT / "eval" / d])]
     out += [(a, c, i, g) for a, c, i, g in article_corpora(dev, ROOT / "eval" / "articles", index_root)]
     return out
 

@@ -21,10 +21,12 @@ calibrated size), are the fusion weights and the re-ranking weight. `C` (regular
 chosen over 0.01 and 0.1 by the LOAO table (eval/README.md).
 
 The figure that counts is leave-one-article-out: fitted on five articles, measured on the sixth
-(Hit@1 and MRR@10 of the first passage holding the gold evidence), against the code's own defaults
-(`qa.settings.RetrievalSettings`, which also give the first ranking the fit starts from).
-`--write` stores the fit on all six in `qa/data/fitted_retrieval.toml` (read by `qa.settings` over
-its defaults) when its LOAO mean beats the code's defaults. `--grid` also prints the LOAO of a
+(Hit@1 and MRR@10 of the first passage holding the gold evidence), against the weights in effect
+(`qa.settings.RetrievalSettings` with the fitted file over them; they also give the first ranking
+the fit starts from, and the scores are collected with them). `--write` stores the fit on all six
+in `qa/data/fitted_retrieval.toml` (read by `qa.settings` over its defaults) when its LOAO mean
+beats the weights in effect. The development articles' questions are those of `DEV_SETS`
+(eval/fit_decision.py: every read set, not the blind ones). `--grid` also prints the LOAO of a
 grid search over the same four numbers (`ParameterGrid`), for comparison.
 """
 
@@ -45,10 +47,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from fit_decision import groups  # noqa: E402 - the same six articles and their question sets
 from qa.evaluation import DEPTH, locate_evidence  # noqa: E402
-from qa.settings import Settings  # noqa: E402
+from qa.settings import SETTINGS  # noqa: E402
 
-# the code's own defaults, before any fitted file: the baseline, and the ranking the fit starts from
-DEFAULTS = Settings().retrieval
+# the weights in effect (the code's defaults, or the fitted file over them): what the scores are
+# collected with, the baseline a new fit must beat, and the ranking the fit starts from
+DEFAULTS = SETTINGS.retrieval
 
 CACHE = ROOT / ".cache" / "fusion-scores.npz"
 OUT = ROOT / "qa" / "data" / "fitted_retrieval.toml"
@@ -163,9 +166,9 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--refit", action="store_true", help="use the cached scores")
-    ap.add_argument("--write", action="store_true", help="write qa/data/fitted_retrieval.toml if it beats the code's defaults")
+    ap.add_argument("--write", action="store_true", help="write qa/data/fitted_retrieval.toml if it beats the weights in effect")
     ap.add_argument("--grid", action="store_true", help="also print the LOAO of a grid search")
-    ap.add_argument("--index-root", type=Path, default=ROOT / ".cache" / "fit-indexes")
+    ap.add_argument("--index-root", type=Path, default=ROOT / ".cache" / "fit-index")
     args = ap.parse_args()
     if args.refit and CACHE.exists():
         rows = load()
@@ -179,7 +182,7 @@ def main() -> None:
     arts = sorted(base)
     groups_ = np.array([arts.index(r["article"]) for r in rows])
     splits = list(LeaveOneGroupOut().split(np.zeros(len(rows)), groups=groups_))
-    print(f"{len(rows)} questions over {len(arts)} articles; the code's defaults: {json.dumps(current)}")
+    print(f"{len(rows)} questions over {len(arts)} articles; the weights in effect: {json.dumps(current)}")
 
     def report(name: str, fit) -> tuple[float, float]:
         print(f"\n{name}\n{'held-out article':<20} {'fitted on the other five':<72} {'Hit@1':>13} {'MRR@10':>13}")
@@ -209,7 +212,7 @@ def main() -> None:
     print(f"\nfitted on all six (C={C}): {json.dumps(final)}")
     if args.write:
         if fitted <= default:
-            print("not written: its LOAO figure does not beat the code's defaults")
+            print("not written: its LOAO figure does not beat the weights in effect")
             return
         OUT.write_text(
             "# Written by eval/fit_fusion.py --write: hybrid fusion and re-ranking weights fitted across the six\n"

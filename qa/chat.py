@@ -195,6 +195,9 @@ class ChatSession:
         extreme = self._other_extreme(question, swap, prev.own)
         if extreme:
             return Rewrite(extreme, restated=True)
+        other = self._the_other(question, swap, prev, asked)
+        if other:
+            return Rewrite(other, restated=True)
         prev_names = self._subject(prev.own, named_only=True) if swap else ""
         if swap and not prev_names and prev.carried and self._subject(prev.carried, named_only=True) \
                 and len(swap.group("new").split()) <= 4 and self._subject(question, named_only=True):
@@ -255,6 +258,25 @@ class ChatSession:
             subject = " ".join(w for w in subject.split() if not re.fullmatch(r"\d[\w-]*", w))
         return Rewrite(f"{question} ({subject})", carried=subject, referent=referent) if subject \
             else Rewrite(question)
+
+    def _the_other(self, question: str, swap: re.Match | None, prev: Turn, asked: str) -> str | None:
+        """"And the other virus?" after "How large is the ΦX174 genome?" answered by a sentence naming
+        ΦX174 and VSV: the previous question asked of the one other name that answer quotes. None
+        when the previous question names not one thing, or its answer not one other."""
+        new = swap.group("new").strip() if swap else ""
+        if not asked or not _OTHER.match(new) or len(new.split()) > 3:
+            return None
+        old = [w for w in dict.fromkeys(self._subject(prev.own, named_only=True).split()) if not w.isdigit()
+               and re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", asked)]
+        if len(old) != 1:
+            return None
+        said = " ".join(c.sentence for c in prev.answer.citations[:2])
+        others = [w for w in dict.fromkeys(self._subject(said, named_only=True).split())
+                  if _NAMED_TOKEN.fullmatch(re.sub(r"^[^\x00-\x7f]+", "", w))  # "ΦX174" too
+                  and not _ROMAN.fullmatch(w) and w.lower() != old[0].lower()]
+        if len(others) != 1:
+            return None
+        return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", others[0], asked)
 
     @staticmethod
     def _other_extreme(question: str, swap: re.Match | None, previous: str) -> str | None:

@@ -1003,3 +1003,17 @@ def test_a_lay_name_for_a_drug_class_is_no_unknown_topic(articles):
     a = ask(articles, "pone.0046493", "Was MmPPOX better or worse than the diet pill orlistat at stopping "
                                       "M. tuberculosis from growing?")
     assert "never mentions" not in a.reason, a.reason
+
+
+def test_and_the_other_one_asks_the_previous_question_of_the_other_name_its_answer_quoted(articles):
+    """"And the other virus?" after "How large is the ΦX174 genome?", answered by a sentence giving
+    "5386 bp and 11,161bp in ΦX174 and VSV": the previous question asked of VSV."""
+    session = qa.ChatSession(articles, k=5)
+    session.article = "pone.0000217"
+    first = session.ask("How large is the ΦX174 genome?")
+    assert "VSV" in " ".join(c.sentence for c in first.citations[:2]), first.text
+    a = session.ask("And the other virus?")
+    assert a.query == "How large is the VSV genome?" and "11,161" in a.text, (a.query, a.text)
+    # a question naming two things has no one "other"
+    session.ask("What phenotypic complexity did they estimate for ΦX174 and VSV?")
+    assert not session.resolve("And the other one?").restated
