@@ -371,7 +371,8 @@ class ExtractiveAnswerer:
         return tuple(out)
 
     def _off_subject(self, subjects: list[str], c: "_Candidate", question: str,
-                     wanted: AnswerType | None, places: dict[str, str], full: Mapping[str, str]) -> str:
+                     wanted: AnswerType | None, places: dict[str, str], full: Mapping[str, str],
+                     peers: Mapping[str, tuple[str, ...]] = {}) -> str:
         """The first subject the candidate sentence is not about: neither it nor its passage names it
         (a table row's headers and caption count), or it gives the asked-for thing of another name
         ("the maximum tolerated dose of everolimus" for the dose of trastuzumab). `places` keeps each
@@ -412,7 +413,13 @@ class ExtractiveAnswerer:
         for drug in self._combined(tuple(subjects), question):
             if not self._names(drug, where, full.get(drug, "")):
                 return drug
+        said = fold(c.text)
         for subj in about:
+            # "ΦX174" and "VSV" written side by side in the article are things of one kind: a sentence
+            # naming ΦX174 and not VSV is about ΦX174, though its passage names VSV too
+            if subj in peers and not self._names(subj, said, full.get(subj, "")) and any(
+                    re.search(rf"(?<![\w-]){re.escape(fold(p))}(?![\w-])", said) for p in peers[subj]):
+                return subj
             # a trial the corpus writes out in full ("NeoALTTO"): a sentence of its passage that names
             # another study and not this one is about that study
             if subj in full and not self._names(subj, fold(c.text), full[subj]) and self._names_a_study(c.text):
@@ -483,6 +490,7 @@ class ExtractiveAnswerer:
         named_part = {p.id: analysis.part_weight(p) for p in passages}
         subjects = list(analysis.subjects.subjects)
         full = dict(analysis.subjects.written_in_full)
+        peers = dict(analysis.subjects.peers)
         name_checks = self._name_checks(analysis.subjects.named)
         kinds_asked = {k for _, k in analysis.subjects.organisms}  # the organisms it asks about
         years_asked = set(analysis.years)
@@ -531,7 +539,7 @@ class ExtractiveAnswerer:
                 sig["linked"] = float(not c.extreme and c.passage.id in linked_rows)
                 # the part of the article the question names (its funding, its front matter) speaks
                 # for the whole article, whatever names the question gives it
-                c.off_subject = self._off_subject(subjects, c, question, wanted, places, full) \
+                c.off_subject = self._off_subject(subjects, c, question, wanted, places, full, peers) \
                     or ("" if c.in_named_part else self._unnamed(name_checks, c, places))
                 if not c.off_subject and kinds_asked:
                     # "the seroprevalence in cattle" is not answered by a sentence about goats and sheep

@@ -76,6 +76,10 @@ class Subjects:
     written_in_full: tuple[tuple[str, str], ...] = ()
     # the article's words spelt nearly as an `unknown` word is ("lapatanib": "lapatinib"), to suggest
     spellings: tuple[tuple[str, str], ...] = ()
+    # of each subject, the names the article writes side by side with it that the question does not
+    # write ("VSV": "ΦX174" of "in ΦX174 and VSV"), lower-case: a sentence naming one of those and
+    # not the subject is about that one (`qa.names.CorpusNames.peers`)
+    peers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -200,9 +204,22 @@ class SubjectReader:
                         unknown=unknown,
                         spellings=tuple((w, near) for w in unknown if (near := self.spelt_nearly(w))),
                         cited_only=tuple(self.cited_only(query, query_bibliographic)),
-                        authors=self.authors(question))
+                        authors=self.authors(question), peers=self.peers(subjects, question))
 
     # ------------------------------------------------------------------ what an answer must be about
+
+    def peers(self, subjects: Sequence[str], question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Of each subject, the names the article writes side by side with it ("in ΦX174 and VSV",
+        "LipC, LipF or LipY") that the question does not write itself."""
+        asked = fold(question)
+        table = self._names().peers
+        out = []
+        for subj in subjects:
+            others = tuple(sorted(p for p in table.get(subj.lower(), ())
+                                  if not re.search(rf"(?<![\w-]){re.escape(fold(p))}(?![\w-])", asked)))
+            if others:
+                out.append((subj, others))
+        return tuple(out)
 
     def authors(self, question: str) -> tuple[str, ...]:
         """The authors of the corpus' articles the question names by their surname ("Mike T. John",

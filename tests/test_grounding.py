@@ -1017,3 +1017,22 @@ def test_and_the_other_one_asks_the_previous_question_of_the_other_name_its_answ
     # a question naming two things has no one "other"
     session.ask("What phenotypic complexity did they estimate for ΦX174 and VSV?")
     assert not session.resolve("And the other one?").restated
+
+
+def test_a_sentence_naming_a_peer_of_the_subject_and_not_it_is_about_the_peer(articles):
+    """The article writes "ΦX174 and VSV" side by side (`qa.names.CorpusNames.peers`): a sentence
+    about the ΦX174 experiment ("We increased the mutation rate of the phage ... hydroxylamine")
+    does not answer for VSV, though its passage names VSV too; one naming VSV still does."""
+    from qa.names import is_name
+    assert is_name("ΦX174") and is_name("VSV") and is_name("LipY") and not is_name("Results")
+    subjects = articles.analyze("What mutation rate did the VSV populations experience in the Novella et "
+                                "al. experiments?").subjects
+    assert dict(subjects.peers).get("VSV") == ("φx174",), subjects.peers
+    a = ask(articles, "pone.0000217", "What mutation rate per genome per generation did the VSV populations "
+                                      "experience in the Novella et al. experiments?")
+    assert a.abstained, a.text
+    b = ask(articles, "pone.0000217", "What value of ne/Q did they find for VSV?")
+    assert not b.abstained and "ne/Q\u200a=\u200a10" in b.text, b.text
+    # strains of another article: "IN56 and IN71"
+    peers = dict(articles.analyze("What mean lysis time did IN56 show?").subjects.peers)
+    assert "in71" in peers.get("IN56", ()), peers
