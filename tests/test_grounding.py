@@ -1036,3 +1036,24 @@ def test_a_sentence_naming_a_peer_of_the_subject_and_not_it_is_about_the_peer(ar
     # strains of another article: "IN56 and IN71"
     peers = dict(articles.analyze("What mean lysis time did IN56 show?").subjects.peers)
     assert "in71" in peers.get("IN56", ()), peers
+
+
+def test_what_percentage_asks_for_a_figure_in_per_cent(articles):
+    """"What percentage of the patients ... returned it?" is not answered by a count ("41 consecutive
+    patients received a second OHIP-NL"); "What percent-positivity cut-off ...?" names a measure."""
+    from qa.query import answer_type
+    t = answer_type("What percentage of the patients who were sent the questionnaire actually returned it?")
+    assert t.name == "percentage" and not t.search("A sub-sample of 41 consecutive patients received it.")
+    assert t.search("68.9 % women")
+    assert answer_type("What percent-positivity cut-off was used for the IgG ELISA?") is None
+
+
+@pytest.mark.parametrize("article, question, name", [
+    ("pone.0046493", "How does the MIC of MmPPOX compare with that of isoniazid against M. tuberculosis?", "isoniazid"),
+    ("pone.0000217", "What phenotypic complexity does this approach estimate for influenza A virus?", "influenza"),
+])
+def test_a_drug_or_a_disease_the_article_never_mentions_is_no_topic_it_covers(articles, article, question, name):
+    """Drug-name morphology (qa/data/drug_endings.txt: "-niazid", "-caine", "-profen", ...) and
+    well-known infectious diseases (qa/data/everyday_topics.txt) the article never writes."""
+    a = ask(articles, article, question)
+    assert a.abstained and f"“{name}”" in a.reason, a.reason
