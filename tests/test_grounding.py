@@ -1057,3 +1057,17 @@ def test_a_drug_or_a_disease_the_article_never_mentions_is_no_topic_it_covers(ar
     well-known infectious diseases (qa/data/everyday_topics.txt) the article never writes."""
     a = ask(articles, article, question)
     assert a.abstained and f"“{name}”" in a.reason, a.reason
+
+
+def test_how_much_something_changed_is_answered_by_a_sentence_saying_it_changed():
+    """"How much did the scores improve after treatment?" asks for a change: "improves OS ... by 33%",
+    "a nearly five-fold decrease"; a figure of a comparison between groups ("the F value for the
+    association ... (5.60)") says nothing changed."""
+    from qa.query import answer_type
+    t = answer_type("How much did OHIP-NL scores improve after patients received their new dentures?")
+    assert t.name == "change"
+    assert t.search("adding trastuzumab to neoadjuvant chemotherapy substantially improves OS and reduces "
+                    "the risk of recurrence, both by 33%")
+    assert t.search("there was a nearly five-fold decrease in lysis time stochasticity")
+    assert not t.search("For example, the F value for the association between the total OHIP-NL scores and "
+                        "the 'Number of teeth' (5.60; P < 0.01) indicates that the less teeth, the higher the scores")
