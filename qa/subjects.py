@@ -33,10 +33,13 @@ from qa.lexical import tokenize
 from qa.names import CorpusNames, documents_key, names_of
 from qa.settings import SETTINGS
 from qa.terms import (BIBLIOGRAPHIC_ALIASES, DRUG_NAME, EVERYDAY_TOPICS, GENERIC, GENERIC_TOKENS, LAY_PATTERNS,
-                      LAY_TERMS, PUBLICATION, REVIEW_TOPIC, KeyTerms, data_lines, drug_name, medical_term,
-                      rare_word)
+                      LAY_TERMS, NEVER, PUBLICATION, REVIEW_TOPIC, KeyTerms, data_lines, data_toml, drug_name,
+                      medical_term, rare_word, word_zipf)
 from qa.text import STOPWORDS, fold, plain_words
 
+# "Did they sequence the genomes?": whether the authors did something, and its verb (conversation.toml)
+_ASKS_IF_DONE = re.compile(data_toml("conversation.toml").get("asks_if_done", NEVER), re.I)
+DONE_VERB_ZIPF = SETTINGS.terms.done_verb_zipf
 SPELLING_MATCH = SETTINGS.answer.spelling_match  # difflib ratio from which a word is a misspelling of another
 SPELLING_MIN_LETTERS = SETTINGS.answer.spelling_min_letters
 NAME_MATCH = SETTINGS.answer.name_match  # a capitalised word this close to a word of the article is that word
@@ -400,6 +403,16 @@ class SubjectReader:
                 continue  # "Mike T. John", "M.T. John": a bibliography or byline writes "John MT"
             if entity:
                 out.append(w)
+        done = _ASKS_IF_DONE.search(body)
+        if done and not bibliographic:
+            # "Did they sequence the evolved genomes?": a technical verb the article never writes (nor
+            # a word of its stem, nor a lay phrase for its words) is a thing it does not report doing
+            verb = done.group("verb")
+            toks = tokenize(verb)
+            if (toks and verb not in out and word_zipf(verb) < DONE_VERB_ZIPF and not self.terms.in_corpus(toks[0])
+                    and verb.lower() not in in_lay and not self._text_forms(verb.lower())
+                    and not self._said_otherwise(verb.lower())):
+                out.append(verb)
         return out + [x for x in self._absent_species(body) if x not in out]
 
     def cited_only(self, question: str, bibliographic: bool) -> list[str]:

@@ -54,9 +54,15 @@ COMMON_WORD_ZIPF = SETTINGS.terms.common_word_zipf
 def rare_word(word: str) -> bool:
     """No common English word (`wordfreq` Zipf under `common_word_zipf`): "trastuzumab", "lapatanib";
     not "combine" or "heart". Its word list loads on first use."""
-    from wordfreq import zipf_frequency
     # the small list holds every word down to Zipf 3 and loads in 0.01 s (the large one in 0.17 s)
-    return zipf_frequency(word.lower(), "en", wordlist="small") < COMMON_WORD_ZIPF
+    return word_zipf(word) < COMMON_WORD_ZIPF
+
+
+@lru_cache(maxsize=4096)
+def word_zipf(word: str) -> float:
+    """How common a word is in English (`wordfreq` Zipf, small list: 0 below Zipf 3)."""
+    from wordfreq import zipf_frequency
+    return zipf_frequency(word.lower(), "en", wordlist="small")
 
 
 @lru_cache(maxsize=4096)

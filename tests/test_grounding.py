@@ -1071,3 +1071,13 @@ def test_how_much_something_changed_is_answered_by_a_sentence_saying_it_changed(
     assert t.search("there was a nearly five-fold decrease in lysis time stochasticity")
     assert not t.search("For example, the F value for the association between the total OHIP-NL scores and "
                         "the 'Number of teeth' (5.60; P < 0.01) indicates that the less teeth, the higher the scores")
+
+
+def test_whether_the_authors_did_a_thing_the_article_never_writes_is_not_answered(articles):
+    """"Did they transfect the host cells ...?": "transfect" (rare in English, under `done_verb_zipf`)
+    is written nowhere in the corpus, so it does not report doing it (so "Did they sequence the evolved
+    genomes?" of pone.0000217 alone); "Did the authors estimate ...?" (a verb it writes) is answered."""
+    a = ask(articles, "pone.0000217", "Did they transfect the host cells with a plasmid to see which mutations were fixed?")
+    assert a.abstained and "“transfect”" in a.reason, a.text
+    b = ask(articles, "pone.0000217", "Did the authors estimate the complexity of VSV?")
+    assert not b.abstained, b.reason
