@@ -157,8 +157,13 @@ class ChatSession:
     @staticmethod
     def _bound_by_name(question: str, anaphor: re.Match) -> bool:
         """True when a definite phrase is bound by the name after it, not by an earlier turn: "the
-        dose" of "What is the dose of trastuzumab?", "the trial" of "the trial of BKM120"."""
-        if not anaphor.group(0).lower().startswith("the "):
+        dose" of "What is the dose of trastuzumab?", "the trial" of "the trial of BKM120"; and "this"
+        before a name: "In this OHIP-NL study, ...", "that BOLERO-3 trial"."""
+        said = anaphor.group(0).lower()
+        if said in ("this", "that", "these", "those"):
+            m = re.match(r"\s+([\w-]+)", question[anaphor.end():])
+            return bool(m) and (bool(DRUG_NAME.search(m.group(1).lower())) or bool(_NAMED_TOKEN.fullmatch(m.group(1))))
+        if not said.startswith("the "):
             return False
         m = re.match(r"\s+(?:of|for|with|in)\s+(?:the\s+)?([\w-]+)", question[anaphor.end():])
         return bool(m) and (bool(DRUG_NAME.search(m.group(1).lower())) or bool(_NAMED_TOKEN.fullmatch(m.group(1))))

@@ -1081,3 +1081,14 @@ def test_whether_the_authors_did_a_thing_the_article_never_writes_is_not_answere
     assert a.abstained and "“transfect”" in a.reason, a.text
     b = ask(articles, "pone.0000217", "Did the authors estimate the complexity of VSV?")
     assert not b.abstained, b.reason
+
+
+def test_this_before_a_name_names_its_own_subject(articles):
+    """"In this OHIP-NL study, how were missing answers filled in?" names what it asks about: after
+    another question it starts afresh, carrying nothing; "How was this done?" still leans on the turn
+    before."""
+    session = qa.ChatSession(articles, k=5)
+    session.article = "1471-2180-11-174"
+    session.ask("How were the lysis times of individual cells recorded?")
+    assert not session.is_follow_up("In this IN56 strain, what was the mean lysis time?")
+    assert session.is_follow_up("How was this done?")
