@@ -497,6 +497,7 @@ class ExtractiveAnswerer:
         places: dict[str, str] = {}
         asks_institution = wanted is not None and wanted.name == "affiliation"
         asks_why = bool(_ASKS_WHY.search(question))
+        asks_own = bool(_ASKS_OWN_RESULT.search(question))
         for rank, p in enumerate(passages):
             if p.kind == "reference" and not bibliographic:
                 continue  # a bibliography entry answers only questions about the literature
@@ -523,6 +524,8 @@ class ExtractiveAnswerer:
                     sig["focus_unnamed"] = 1.0  # a figure, but not of the thing asked about
                 sig["avoided"] = float(c.text in avoid)
                 sig["reason"] = float(asks_why and bool(_GIVES_REASON.search(c.text)))
+                sig["cited"] = float(asks_own and c.passage.kind != "reference" and bool(
+                    CITATION_MARKER.search(c.text)) and not _OWN_WORK.search(c.text))
                 held = numbers_in(f"{c.text} {c.passage.context}" if c.passage.kind == "table_row" else c.text)
                 sig["numbers"] = float(bool(numbers) and numbers <= held)  # a table row's caption counts ("... in 2007")
                 c.in_named_part = named_part[c.passage.id]

@@ -97,6 +97,9 @@ class SentenceSettings:
     off_subject: float = -0.5  # about another drug, trial, gene or organism than the one asked about
     named_row: float = 0.3  # a table row the question names, in a table with a column it names
     reason: float = 0.15  # gives a reason ("Possibly, ... is too non-specific"), for a question asking why
+    # cites another work's figure ("[22]") without "we" or "our", for a question asking what the
+    # authors themselves found (`unreported.toml` asks_own_result, own_work)
+    cited: float = -0.3
 
 
 @dataclass(frozen=True)

@@ -1092,3 +1092,12 @@ def test_this_before_a_name_names_its_own_subject(articles):
     session.ask("How were the lysis times of individual cells recorded?")
     assert not session.is_follow_up("In this IN56 strain, what was the mean lysis time?")
     assert session.is_follow_up("How was this done?")
+
+
+def test_what_the_authors_found_ranks_their_own_sentence_above_a_cited_one(articles):
+    """"What value did they get for it in VSV?" asks the authors' own result: a sentence citing
+    another work's figure ("... [22]", no "we") ranks lower (`SentenceSettings.cited`), so the answer
+    is "for VSV we found ... fref = 1.98" and not an abstention ("It cites that from other work")."""
+    a = ask(articles, "pone.0000217", "What does fref stand for in their likelihood model?",
+            "What value did they get for it in VSV?")
+    assert not a.abstained and "1.98" in a.text, a.text
