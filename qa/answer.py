@@ -380,7 +380,8 @@ class ExtractiveAnswerer:
         `full`, the words the corpus writes a subject out in ("CLEOPATRA")."""
         if not subjects:
             return ""
-        where = f"{fold(c.text)} {self._passage_place(c.passage, places)}"  # folded once per passage
+        said = fold(c.text)
+        where = f"{said} {self._passage_place(c.passage, places)}"  # folded once per passage
         about = [subj for subj in subjects if self._names(subj, where, full.get(subj, ""))]
         drugs = [subj for subj in subjects if drug_name(subj)]
         if not about:  # bound to it in the same section ("the trial" of a section about everolimus)?
@@ -413,7 +414,6 @@ class ExtractiveAnswerer:
         for drug in self._combined(tuple(subjects), question):
             if not self._names(drug, where, full.get(drug, "")):
                 return drug
-        said = fold(c.text)
         for subj in about:
             # "ΦX174" and "VSV" written side by side in the article are things of one kind: a sentence
             # naming ΦX174 and not VSV is about ΦX174, though its passage names VSV too
@@ -422,14 +422,14 @@ class ExtractiveAnswerer:
                 return subj
             # a trial the corpus writes out in full ("NeoALTTO"): a sentence of its passage that names
             # another study and not this one is about that study
-            if subj in full and not self._names(subj, fold(c.text), full[subj]) and self._names_a_study(c.text):
+            if subj in full and not self._names(subj, said, full[subj]) and self._names_a_study(c.text):
                 return subj
             # "the dose of trastuzumab" is not answered by "everolimus 5 mg/day": the value asked for
             # follows another drug's name (unless the sentence compares the two: its figures are of
             # both; "everolimus 5 mg/day versus 20 mg/week" compares two doses of the other drug)
             asked = re.search(rf"\b([a-z]{{3,}})s? (?:of|for) (?:the |an? )?{re.escape(subj)}\b", question, re.I)
             if wanted is not None and DRUG_NAME.search(subj.lower()) and not (
-                    _COMPARES.search(c.text) and self._names(subj, fold(c.text), full.get(subj, ""))):
+                    _COMPARES.search(c.text) and self._names(subj, said, full.get(subj, ""))):
                 m = wanted.search(c.text)
                 if m:
                     before = re.findall(r"[A-Za-z][\w-]+", c.text[max(0, m.start() - 30):m.start()])

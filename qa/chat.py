@@ -159,13 +159,13 @@ class ChatSession:
         """True when a definite phrase is bound by the name after it, not by an earlier turn: "the
         dose" of "What is the dose of trastuzumab?", "the trial" of "the trial of BKM120"; and "this"
         before a name: "In this OHIP-NL study, ...", "that BOLERO-3 trial"."""
-        said = anaphor.group(0).lower()
+        said, after = anaphor.group(0).lower(), question[anaphor.end():]
         if said in ("this", "that", "these", "those"):
-            m = re.match(r"\s+([\w-]+)", question[anaphor.end():])
-            return bool(m) and (bool(DRUG_NAME.search(m.group(1).lower())) or bool(_NAMED_TOKEN.fullmatch(m.group(1))))
-        if not said.startswith("the "):
+            m = re.match(r"\s+([\w-]+)", after)
+        elif said.startswith("the "):
+            m = re.match(r"\s+(?:of|for|with|in)\s+(?:the\s+)?([\w-]+)", after)
+        else:
             return False
-        m = re.match(r"\s+(?:of|for|with|in)\s+(?:the\s+)?([\w-]+)", question[anaphor.end():])
         return bool(m) and (bool(DRUG_NAME.search(m.group(1).lower())) or bool(_NAMED_TOKEN.fullmatch(m.group(1))))
 
     def _names_its_own_subject(self, question: str, anaphor: re.Match) -> bool:
@@ -217,10 +217,9 @@ class ChatSession:
             # "And for VSV?" after "What maximum attainable fitness was estimated for ΦX174?" is that
             # question asked of VSV: when the previous question wrote one name, it is restated with
             # the new one (and analysed as such: the kind of answer, the value asked for)
-            old = [w for w in dict.fromkeys(prev_names.split()) if not w.isdigit()
-                   and re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", asked)]
-            if len(old) == 1:
-                restated = re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", swap.group("new").strip(), asked)
+            old = self._asked_of(prev_names, asked)
+            if old:
+                restated = self._asked_again(asked, old, swap.group("new").strip())
                 return Rewrite(restated, restated=restated != question)
             # the new subject replaces the old one: carry what was asked (and when: "in 2010"), not
             # what it was asked of
@@ -271,17 +270,29 @@ class ChatSession:
         new = swap.group("new").strip() if swap else ""
         if not asked or not _OTHER.match(new) or len(new.split()) > 3:
             return None
-        old = [w for w in dict.fromkeys(self._subject(prev.own, named_only=True).split()) if not w.isdigit()
-               and re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", asked)]
-        if len(old) != 1:
+        old = self._asked_of(self._subject(prev.own, named_only=True), asked)
+        if not old:
             return None
         said = " ".join(c.sentence for c in prev.answer.citations[:2])
         others = [w for w in dict.fromkeys(self._subject(said, named_only=True).split())
                   if _NAMED_TOKEN.fullmatch(re.sub(r"^[^\x00-\x7f]+", "", w))  # "ΦX174" too
-                  and not _ROMAN.fullmatch(w) and w.lower() != old[0].lower()]
+                  and not _ROMAN.fullmatch(w) and w.lower() != old.lower()]
         if len(others) != 1:
             return None
-        return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", others[0], asked)
+        return self._asked_again(asked, old, others[0])
+
+    @staticmethod
+    def _asked_of(names: str, asked: str) -> str:
+        """The one name (not a number) of `names` that the question `asked` writes, or "" when it
+        writes none or several."""
+        old = [w for w in dict.fromkeys(names.split()) if not w.isdigit()
+               and re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", asked)]
+        return old[0] if len(old) == 1 else ""
+
+    @staticmethod
+    def _asked_again(asked: str, old: str, new: str) -> str:
+        """The question `asked` restated of `new` in place of the name `old`."""
+        return re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, asked)
 
     @staticmethod
     def _other_extreme(question: str, swap: re.Match | None, previous: str) -> str | None:
